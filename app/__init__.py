@@ -1,0 +1,80 @@
+"""The Flask application factory."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, redirect, request, session, url_for
+
+from app.extensions import babel, csrf, db, login_manager, mail, migrate
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    from config import INSTANCE_DIR, load_config
+
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app.config.update(load_config(overrides))
+
+    from app.logging_setup import configure_logging
+
+    configure_logging(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: app.config["TIMEZONE"])
+    login_manager.init_app(app)
+
+    from app import models as _models  # noqa: F401  (register every table)
+    from app.auth import bp as auth_bp
+    from app.auth import init_login
+    from app.api import init_api
+    from app.admin import init_admin
+    from app.cli import register_cli
+    from app.health import bp as health_bp
+    from app.web import register_template_helpers
+
+    init_login(app)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(health_bp)
+    init_api(app)
+    init_admin(app)
+    register_cli(app)
+    register_template_helpers(app)
+
+    @app.get("/")
+    def root():
+        return redirect(url_for("admin.index"))
+
+    @app.get("/idioma/<lang>")
+    def set_language(lang: str):
+        if lang in app.config["LANGUAGES"]:
+            session["lang"] = lang
+        from app.auth.safety import safe_next
+
+        return redirect(safe_next(request.referrer, default=url_for("admin.index")))
+
+    from app.errors import register_error_handlers
+
+    register_error_handlers(app)
+    logging.getLogger(__name__).debug("app created")
+    return app
+
+
+def _select_locale() -> str:
+    from flask import current_app
+
+    lang = session.get("lang") if _has_session() else None
+    return lang if lang in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _has_session() -> bool:
+    from flask import has_request_context
+
+    return has_request_context()
+
+
+def _migrations_dir():
+    from config import BASE_DIR
+
+    return BASE_DIR / "migrations"

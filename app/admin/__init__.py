@@ -1,0 +1,38 @@
+"""The Flask-Admin panel: menu, views, roles."""
+from __future__ import annotations
+
+from flask_admin import Admin
+from flask_admin.theme import Bootstrap4Theme
+
+from app.extensions import db
+from app.models import CampaignType, CapturedEmail, EmailService, Operation, OperationBinding, User
+
+from .bindings import BindingView
+from .captured import CapturedEmailView
+from .dashboard import DashboardView
+from .operations import CampaignTypeView, OperationView
+from .placeholders import UnderConstructionView
+from .services import EmailServiceView
+from .users import UserView
+
+CAMPAIGNS = "Campanha Preventiva"
+SETTINGS = "Configuração"
+
+
+def init_admin(app) -> Admin:
+    admin = Admin(
+        app,
+        name="Preventivo",
+        url="/admin",
+        index_view=DashboardView(name="Dashboard", url="/admin"),
+        theme=Bootstrap4Theme(base_template="admin/preventivo_master.html", fluid=True),
+    )
+    admin.add_view(UnderConstructionView(name="Cadastrar Campanha", category=CAMPAIGNS, endpoint="campaign_new", url="/admin/campanhas/nova"))
+    admin.add_view(UnderConstructionView(name="Listar Campanhas", category=CAMPAIGNS, endpoint="campaigns", url="/admin/campanhas"))
+    admin.add_view(BindingView(OperationBinding, db, name="Alterar Serviço de Envio", category=CAMPAIGNS, endpoint="bindings", url="/admin/servico-de-envio"))
+    admin.add_view(EmailServiceView(EmailService, db, name="Cadastro Serviços", category=CAMPAIGNS, endpoint="services", url="/admin/servicos"))
+    admin.add_view(OperationView(Operation, db, name="Operações", category=SETTINGS, endpoint="operations", url="/admin/operacoes"))
+    admin.add_view(CampaignTypeView(CampaignType, db, name="Tipos de Campanha", category=SETTINGS, endpoint="campaign_types", url="/admin/tipos-de-campanha"))
+    admin.add_view(UserView(User, db, name="Usuários", category=SETTINGS, endpoint="users", url="/admin/usuarios"))
+    admin.add_view(CapturedEmailView(CapturedEmail, db, name="Emails capturados", category=SETTINGS, endpoint="captured", url="/admin/emails-capturados"))
+    return admin

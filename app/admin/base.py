@@ -1,0 +1,80 @@
+"""Secured base views for the panel (Flask-Admin's auth example, with roles).
+
+Anonymous -> login page with next=; logged in without the role -> 403 page.
+Every form carries a CSRF token (SecureForm), and every change is audited.
+"""
+from __future__ import annotations
+
+from flask import abort, redirect, request, url_for
+from flask_admin import AdminIndexView, BaseView
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.form import SecureForm
+from flask_login import current_user
+
+from app.models.accounts import ROLE_ADMIN, ROLES
+
+
+class RoleRequiredMixin:
+    """`allowed_roles` lists the roles that may open the view (default: admins only)."""
+
+    allowed_roles: tuple[str, ...] = (ROLE_ADMIN,)
+
+    def is_accessible(self) -> bool:
+        return current_user.is_authenticated and current_user.role in self.allowed_roles
+
+    def is_visible(self) -> bool:
+        return self.is_accessible()
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
+        abort(403)
+
+
+class SecureBaseView(RoleRequiredMixin, BaseView):
+    pass
+
+
+class AnyUserView(SecureBaseView):
+    allowed_roles = ROLES
+
+
+class SecureIndexView(RoleRequiredMixin, AdminIndexView):
+    allowed_roles = ROLES
+
+
+class SecureModelView(RoleRequiredMixin, ModelView):
+    form_base_class = SecureForm
+    can_view_details = False
+    can_set_page_size = True
+    page_size = 20
+    # Exports are off unless a view lists exactly what it may export.
+    can_export = False
+
+    def after_model_change(self, form, model, is_created):
+        from app import audit
+        from app.extensions import db
+
+        audit.record(
+            f"{type(model).__name__.lower()}.{'create' if is_created else 'update'}",
+            target=model,
+            details={"fields": sorted(self._changed_field_names(form))},
+        )
+        db.session.commit()
+
+    def after_model_delete(self, model):
+        from app import audit
+        from app.extensions import db
+
+        audit.record(f"{type(model).__name__.lower()}.delete", target=model, details={"label": str(model)})
+        db.session.commit()
+
+    @staticmethod
+    def _changed_field_names(form) -> set[str]:
+        # Field names only: values may be secrets.
+        return {name for name, field in form._fields.items() if name != "csrf_token" and field.data not in (None, "")}
+
+
+def placeholder(view_name: str) -> str:
+    """Text for pages whose capability arrives in a later issue."""
+    return f"{view_name}: em construção."

@@ -1,0 +1,222 @@
+"""Admin routes for SMTP services: /api/v1/services."""
+from __future__ import annotations
+
+from flask import g, jsonify
+from email_validator import EmailNotValidError, validate_email
+
+from app import audit
+from app.extensions import db
+from app.models import EmailService, OperationBinding
+from app.models.mailer import SECURITY_CHOICES
+
+from . import bp
+from .auth import admin_only
+from .errors import ApiError
+from .openapi import documented, json_body, path_id, ref, schema
+from .validation import FieldErrors, json_object
+
+SERVICE_FIELDS = {
+    "name": {"type": "string", "minLength": 1, "maxLength": 80},
+    "host": {"type": "string", "minLength": 1, "maxLength": 255},
+    "port": {"type": "integer", "minimum": 1, "maximum": 65535},
+    "security": {"type": "string", "enum": list(SECURITY_CHOICES)},
+    "username": {"type": "string", "maxLength": 255},
+    "monthly_quota": {"type": "integer", "minimum": 0},
+    "rotation_order": {"type": "integer"},
+    "in_rotation": {"type": "boolean"},
+    "active": {"type": "boolean"},
+    "allowed_senders": {"type": "array", "items": {"type": "string", "format": "email"}},
+}
+SERVICE = schema("Service", {
+    "type": "object",
+    "properties": {"id": {"type": "integer"}, **SERVICE_FIELDS},
+    "required": ["id", *SERVICE_FIELDS],
+})
+SERVICE_WRITE = schema("ServiceWrite", {
+    "type": "object",
+    "properties": {**SERVICE_FIELDS, "password": {"type": "string", "writeOnly": True}},
+})
+SERVICE_CREATE = schema("ServiceCreate", {
+    "allOf": [ref("ServiceWrite"), {"type": "object", "required": ["name", "host"]}],
+})
+
+
+def service_json(service: EmailService) -> dict:
+    """A service as the API shows it. The password is never part of it."""
+    data = {
+        "id": service.id,
+        "name": service.name,
+        "host": service.host,
+        "port": service.port,
+        "security": service.security,
+        "username": service.username or "",
+        "monthly_quota": service.monthly_quota,
+        "rotation_order": service.rotation_order,
+        "in_rotation": service.in_rotation,
+        "active": service.active,
+        "allowed_senders": service.allowed_senders_list,
+    }
+    for extend in SERVICE_JSON_EXTENSIONS:
+        data.update(extend(service))
+    return data
+
+
+# Later capabilities (usage, broken state) add their fields here.
+SERVICE_JSON_EXTENSIONS: list = []
+
+
+def _apply(service: EmailService, data: dict, creating: bool) -> None:
+    errors = FieldErrors()
+    unknown = set(data) - set(SERVICE_FIELDS) - {"password"}
+    for field in sorted(unknown):
+        errors.add(field, "Campo desconhecido.")
+    if creating:
+        for field in ("name", "host"):
+            if field not in data:
+                errors.add(field, "Campo obrigatório.")
+
+    def text(field, max_len, required=True):
+        value = data[field]
+        if not isinstance(value, str) or (required and not value.strip()) or len(value) > max_len:
+            errors.add(field, f"Texto de 1 a {max_len} caracteres." if required else f"Texto de até {max_len} caracteres.")
+            return None
+        return value.strip()
+
+    def integer(field, low=None, high=None):
+        value = data[field]
+        if isinstance(value, bool) or not isinstance(value, int) or (low is not None and value < low) or (high is not None and value > high):
+            errors.add(field, "Número inteiro fora do intervalo permitido.")
+            return None
+        return value
+
+    def boolean(field):
+        value = data[field]
+        if not isinstance(value, bool):
+            errors.add(field, "Use true ou false.")
+            return None
+        return value
+
+    values: dict = {}
+    if "name" in data:
+        values["name"] = text("name", 80)
+        if values["name"]:
+            clash = db.session.execute(db.select(EmailService.id).where(EmailService.name == values["name"])).scalar()
+            if clash is not None and clash != service.id:
+                errors.add("name", "Já existe um serviço com este nome.")
+    if "host" in data:
+        values["host"] = text("host", 255)
+    if "username" in data:
+        values["username"] = text("username", 255, required=False)
+    if "port" in data:
+        values["port"] = integer("port", 1, 65535)
+    if "monthly_quota" in data:
+        values["monthly_quota"] = integer("monthly_quota", 0, 2**31 - 1)
+    if "rotation_order" in data:
+        values["rotation_order"] = integer("rotation_order", -(2**31), 2**31 - 1)
+    for flag in ("in_rotation", "active"):
+        if flag in data:
+            values[flag] = boolean(flag)
+    if "security" in data:
+        if data["security"] not in SECURITY_CHOICES:
+            errors.add("security", "Use starttls, ssl ou none.")
+        else:
+            values["security"] = data["security"]
+    if "allowed_senders" in data:
+        senders = data["allowed_senders"]
+        if not isinstance(senders, list) or not all(isinstance(s, str) for s in senders):
+            errors.add("allowed_senders", "Lista de endereços de e-mail.")
+        else:
+            clean = []
+            for sender in senders:
+                try:
+                    clean.append(validate_email(sender, check_deliverability=False).normalized.lower())
+                except EmailNotValidError:
+                    errors.add("allowed_senders", f"Endereço inválido: {sender[:100]}")
+            values["allowed_senders_list"] = clean
+    if "password" in data and data["password"] is not None and not isinstance(data["password"], str):
+        errors.add("password", "Texto.")
+    errors.raise_if_any()
+
+    for field, value in values.items():
+        setattr(service, field, value)
+    if isinstance(data.get("password"), str) and data["password"]:
+        service.set_password(data["password"])
+        service.broken_at = None
+        service.broken_reason = None
+
+
+def _get(service_id: int) -> EmailService:
+    service = db.session.get(EmailService, service_id)
+    if service is None:
+        raise ApiError(404, "Serviço não encontrado.")
+    return service
+
+
+@bp.get("/services")
+@documented("/services", "get", summary="Lista os serviços de envio", tags=["Serviços"],
+            responses={"200": json_body({"type": "array", "items": SERVICE})})
+@admin_only
+def list_services():
+    services = db.session.execute(db.select(EmailService).order_by(EmailService.rotation_order, EmailService.id)).scalars()
+    return jsonify([service_json(s) for s in services])
+
+
+@bp.post("/services")
+@documented("/services", "post", summary="Cria um serviço de envio", tags=["Serviços"],
+            request_body={"required": True, "content": {"application/json": {"schema": SERVICE_CREATE}}},
+            responses={"201": json_body(SERVICE, "Criado"), "400": {"$ref": "#/components/responses/BadRequest"},
+                       "422": {"$ref": "#/components/responses/Unprocessable"}})
+@admin_only
+def create_service():
+    data = json_object()
+    service = EmailService(port=587, security="starttls", username="", monthly_quota=1000, rotation_order=100,
+                           in_rotation=True, active=True, allowed_senders="")
+    _apply(service, data, creating=True)
+    db.session.add(service)
+    db.session.flush()
+    audit.record("emailservice.create", target=service, user=g.api_user, details={"fields": sorted(data)})
+    db.session.commit()
+    return jsonify(service_json(service)), 201
+
+
+@bp.get("/services/<int:service_id>")
+@documented("/services/{service_id}", "get", summary="Um serviço de envio", tags=["Serviços"],
+            parameters=[path_id("service_id")],
+            responses={"200": json_body(SERVICE), "404": {"$ref": "#/components/responses/NotFound"}})
+@admin_only
+def get_service(service_id: int):
+    return jsonify(service_json(_get(service_id)))
+
+
+@bp.patch("/services/<int:service_id>")
+@documented("/services/{service_id}", "patch", summary="Altera um serviço de envio", tags=["Serviços"],
+            parameters=[path_id("service_id")],
+            request_body={"required": True, "content": {"application/json": {"schema": SERVICE_WRITE}}},
+            responses={"200": json_body(SERVICE), "400": {"$ref": "#/components/responses/BadRequest"},
+                       "404": {"$ref": "#/components/responses/NotFound"},
+                       "422": {"$ref": "#/components/responses/Unprocessable"}})
+@admin_only
+def update_service(service_id: int):
+    service = _get(service_id)
+    data = json_object()
+    _apply(service, data, creating=False)
+    audit.record("emailservice.update", target=service, user=g.api_user, details={"fields": sorted(data)})
+    db.session.commit()
+    return jsonify(service_json(service))
+
+
+@bp.delete("/services/<int:service_id>")
+@documented("/services/{service_id}", "delete", summary="Remove um serviço de envio", tags=["Serviços"],
+            parameters=[path_id("service_id")],
+            responses={"204": {"description": "Removido"}, "404": {"$ref": "#/components/responses/NotFound"},
+                       "409": {"$ref": "#/components/responses/Conflict"}})
+@admin_only
+def delete_service(service_id: int):
+    service = _get(service_id)
+    bound = db.session.execute(db.select(OperationBinding.id).where(OperationBinding.service_id == service.id)).first()
+    if bound is not None:
+        raise ApiError(409, "O serviço está em uso por uma operação. Altere o serviço de envio antes de removê-lo.")
+    audit.record("emailservice.delete", target=service, user=g.api_user, details={"name": service.name})
+    db.session.delete(service)
+    db.session.commit()
+    return "", 204

@@ -1,0 +1,1 @@
+"""Campaign lifecycle: scheduling, starting, selection, completion, the sweep."""

@@ -1,0 +1,37 @@
+"""The sweep: a periodic, idempotent pass that re-creates work the database says is unfinished."""
+from __future__ import annotations
+
+import logging
+
+from app.extensions import db
+from app.models import Campaign
+from app.models.campaigns import SCHEDULED
+from app.timeutil import now_utc
+
+log = logging.getLogger(__name__)
+
+
+def start_due_campaigns() -> int:
+    """Start scheduled campaigns whose moment has passed (their start job may be lost)."""
+    from app.campaigns.lifecycle import start
+
+    due = db.session.execute(
+        db.select(Campaign.id).where(Campaign.status == SCHEDULED, Campaign.scheduled_at <= now_utc())
+    ).scalars().all()
+    return sum(1 for campaign_id in due if start(campaign_id))
+
+
+# Each step is idempotent; later capabilities append theirs (collection, sending, retention).
+SWEEP_STEPS = [start_due_campaigns]
+
+
+def run_sweep() -> dict:
+    results = {}
+    for step in SWEEP_STEPS:
+        try:
+            results[step.__name__] = step()
+        except Exception:  # one broken step must not stop the others
+            log.exception("sweep step %s failed", step.__name__)
+            db.session.rollback()
+            results[step.__name__] = "error"
+    return results

@@ -1,0 +1,36 @@
+"""Logs: one line per event, CPFs masked, secrets never formatted in.
+
+A filter masks anything shaped like a CPF in every record, so a careless
+`log.info(client.cpf)` cannot leak personal data (LGPD).
+"""
+from __future__ import annotations
+
+import logging
+import sys
+
+from app.security.masking import mask_cpfs_in_text
+
+
+class MaskCPFFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string must not kill logging
+            return True
+        masked = mask_cpfs_in_text(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+def configure_logging(app) -> None:
+    root = logging.getLogger()
+    if not any(getattr(h, "_preventivo", False) for h in root.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.addFilter(MaskCPFFilter())
+        handler._preventivo = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    root.setLevel(logging.INFO if not app.debug else logging.DEBUG)
+    # httpx logs every request URL, and our URLs carry CPFs: keep it quiet.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

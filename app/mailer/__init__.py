@@ -1,0 +1,1 @@
+"""Sending: transport, reply classification, quota, rotation, templates, alerts."""

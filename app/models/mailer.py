@@ -1,0 +1,157 @@
+"""SMTP services, their monthly usage, operation bindings, rotations and alerts."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.types import UTCDateTime, utcnow
+
+SECURITY_CHOICES = ("starttls", "ssl", "none")
+SECURITY_LABELS = {"starttls": "STARTTLS", "ssl": "SSL/TLS", "none": "Nenhuma"}
+
+
+class EmailService(db.Model):
+    """One SMTP account with a monthly quota (a "Serviço de envio")."""
+
+    __tablename__ = "email_services"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    host: Mapped[str] = mapped_column(String(255))
+    port: Mapped[int] = mapped_column(default=587)
+    security: Mapped[str] = mapped_column(String(10), default="starttls")
+    username: Mapped[str] = mapped_column(String(255), default="")
+    password_encrypted: Mapped[str | None] = mapped_column(Text)
+    monthly_quota: Mapped[int] = mapped_column(default=1000)
+    rotation_order: Mapped[int] = mapped_column(default=100)
+    in_rotation: Mapped[bool] = mapped_column(default=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    # Newline- or comma-separated; empty means the service may send as anyone.
+    allowed_senders: Mapped[str] = mapped_column(Text, default="")
+    broken_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    broken_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    usages: Mapped[list["ServiceUsage"]] = relationship(back_populates="service", cascade="all, delete-orphan")
+
+    @property
+    def allowed_senders_list(self) -> list[str]:
+        raw = (self.allowed_senders or "").replace(",", "\n").replace(";", "\n")
+        return [s.strip().lower() for s in raw.split("\n") if s.strip()]
+
+    @allowed_senders_list.setter
+    def allowed_senders_list(self, values: list[str]) -> None:
+        self.allowed_senders = "\n".join(v.strip().lower() for v in values if v and v.strip())
+
+    def allows_sender(self, sender: str) -> bool:
+        allowed = self.allowed_senders_list
+        return not allowed or (sender or "").strip().lower() in allowed
+
+    def set_password(self, raw: str | None) -> None:
+        from app.security.crypto import encrypt
+
+        self.password_encrypted = encrypt(raw) if raw else None
+
+    @property
+    def password(self) -> str | None:
+        """Decrypted password, for the transport only. Never render it."""
+        from app.security.crypto import decrypt
+
+        return decrypt(self.password_encrypted)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceUsage(db.Model):
+    """Messages a service had accepted in one calendar month (in TIMEZONE)."""
+
+    __tablename__ = "service_usage"
+    __table_args__ = (UniqueConstraint("service_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("email_services.id", ondelete="CASCADE"), index=True)
+    month: Mapped[str] = mapped_column(String(7))  # 'YYYY-MM'
+    sent: Mapped[int] = mapped_column(default=0)
+    # Set when the server answered with a quota reply before the count reached the quota.
+    exhausted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    exhausted_reason: Mapped[str | None] = mapped_column(Text)
+
+    service: Mapped[EmailService] = relationship(back_populates="usages")
+
+
+class OperationBinding(db.Model):
+    """Which sender address and which service an operation sends with now."""
+
+    __tablename__ = "operation_bindings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    operation_id: Mapped[int] = mapped_column(ForeignKey("operations.id"), unique=True)
+    sender_email: Mapped[str] = mapped_column(String(254))
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("email_services.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    operation = relationship("Operation")
+    service = relationship("EmailService")
+    updated_by = relationship("User")
+
+
+class Rotation(db.Model):
+    """One change of an operation's service: automatic (quota, broken) or manual."""
+
+    __tablename__ = "rotations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    operation_id: Mapped[int] = mapped_column(ForeignKey("operations.id"), index=True)
+    from_service_id: Mapped[int | None] = mapped_column(ForeignKey("email_services.id", ondelete="SET NULL"))
+    to_service_id: Mapped[int | None] = mapped_column(ForeignKey("email_services.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(20))  # automatic | manual
+    reason: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+    operation = relationship("Operation")
+    from_service = relationship("EmailService", foreign_keys=[from_service_id])
+    to_service = relationship("EmailService", foreign_keys=[to_service_id])
+    user = relationship("User")
+
+
+class Alert(db.Model):
+    """An email the system sent to the admins (or tried to), kept as history."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)  # quota_exhausted, binding_changed, ...
+    subject: Mapped[str] = mapped_column(String(255))
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    recipients: Mapped[str] = mapped_column(Text, default="")
+    operation_id: Mapped[int | None] = mapped_column(ForeignKey("operations.id", ondelete="SET NULL"))
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("email_services.id", ondelete="SET NULL"))
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"))
+    # Makes "one alert per exhaustion" a database guarantee, e.g. 'quota:3:2026-11'.
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    sent_ok: Mapped[bool] = mapped_column(default=False)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class CapturedEmail(db.Model):
+    """A message received by the local mail catcher (development and demo only)."""
+
+    __tablename__ = "captured_emails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mail_from: Mapped[str] = mapped_column(String(254), default="")
+    rcpt_tos: Mapped[str] = mapped_column(Text, default="")
+    subject: Mapped[str] = mapped_column(Text, default="")
+    message_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    auth_user: Mapped[str | None] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(default=0)
+    raw: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -1,0 +1,36 @@
+"""Jinja filters and globals used by every page."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_login import current_user
+
+from app.security.masking import cpf_for, mask_cpf
+from app.timeutil import fmt_date, fmt_datetime
+
+
+def brl(value) -> str:
+    """1234.5 -> 'R$ 1.234,50'."""
+    if value is None:
+        return ""
+    amount = Decimal(value).quantize(Decimal("0.01"))
+    sign = "-" if amount < 0 else ""
+    whole, cents = f"{abs(amount):.2f}".split(".")
+    whole = f"{int(whole):,}".replace(",", ".")
+    return f"{sign}R$ {whole},{cents}"
+
+
+def number(value) -> str:
+    """12345 -> '12.345'."""
+    return f"{int(value or 0):,}".replace(",", ".")
+
+
+def register_template_helpers(app) -> None:
+    app.jinja_env.filters.update(
+        datetime_br=fmt_datetime,
+        date_br=fmt_date,
+        brl=brl,
+        number=number,
+        mask_cpf=mask_cpf,
+        cpf_for_user=lambda cpf: cpf_for(current_user, cpf),
+    )

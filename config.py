@@ -1,0 +1,153 @@
+"""Every setting of Preventivo, read from the environment and checked at start.
+
+One `Config` class reads `os.environ`; `load_config()` turns it into a plain
+dict for `app.config`. In production (`PREVENTIVO_ENV=production`) the
+secrets and the stores must be given explicitly; in development the app keeps
+its own secret key and encryption key under `instance/` so that a newcomer
+needs nothing to start.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("PREVENTIVO_INSTANCE_DIR") or BASE_DIR / "instance")
+
+REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "ENCRYPTION_KEYS", "DATABASE_URL", "REDIS_URL")
+OPERATION_CODES = ("CLARO", "NET", "SEMPARAR")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message is one line for the operator."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip()
+
+
+def _int(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _float(name: str, default: float) -> float:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _kept_secret(filename: str, make) -> str:
+    """Read a development secret from instance/, creating it on first use."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / filename
+    if not path.exists():
+        path.write_text(make())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _new_fernet_key() -> str:
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode()
+
+
+def database_url_from_env() -> str:
+    url = _env("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'preventivo.db'}"
+    # Heroku-style platforms still hand out the old scheme, which SQLAlchemy 2 refuses.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    return url
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """Build the Flask config dict from the environment (plus test overrides)."""
+    env = (_env("PREVENTIVO_ENV") or "development").lower()
+    production = env == "production"
+    if production:
+        missing = [name for name in REQUIRED_IN_PRODUCTION if not _env(name)]
+        if missing:
+            raise ConfigError(
+                "PREVENTIVO_ENV=production requires these environment variables: "
+                + ", ".join(missing)
+            )
+
+    secret_key = _env("SECRET_KEY") or _kept_secret("secret_key", lambda: secrets.token_urlsafe(48))
+    encryption_keys = _env("ENCRYPTION_KEYS") or _kept_secret("encryption.key", _new_fernet_key)
+
+    cfg: dict = {
+        "PREVENTIVO_ENV": env,
+        "SECRET_KEY": secret_key,
+        "ENCRYPTION_KEYS": [k.strip() for k in encryption_keys.split(",") if k.strip()],
+        "SQLALCHEMY_DATABASE_URI": database_url_from_env(),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # None means "start an embedded Redis" (make run / make test); see devtools.
+        "REDIS_URL": _env("REDIS_URL"),
+        "TIMEZONE": _env("TIMEZONE", "America/Sao_Paulo"),
+        "ALERT_EMAILS": [a.strip() for a in (_env("ALERT_EMAILS") or "").split(",") if a.strip()],
+        # Flask-Mail: the system's own notifications (alerts, confirmations).
+        "MAIL_SERVER": _env("MAIL_SERVER", "127.0.0.1"),
+        "MAIL_PORT": _int("MAIL_PORT", 1025),
+        "MAIL_USE_TLS": (_env("MAIL_USE_TLS", "false") or "").lower() in ("1", "true", "yes"),
+        "MAIL_USE_SSL": (_env("MAIL_USE_SSL", "false") or "").lower() in ("1", "true", "yes"),
+        "MAIL_USERNAME": _env("MAIL_USERNAME"),
+        "MAIL_PASSWORD": _env("MAIL_PASSWORD"),
+        "MAIL_DEFAULT_SENDER": _env("MAIL_DEFAULT_SENDER", "preventivo@localhost"),
+        "MAIL_SUPPRESS_SEND": False,
+        # Intake limits.
+        "MAX_UPLOAD_MB": _int("MAX_UPLOAD_MB", 20),
+        "MAX_ROWS": _int("MAX_ROWS", 200_000),
+        # Provider client.
+        "PROVIDER_TIMEOUT": _float("PROVIDER_TIMEOUT", 15.0),
+        "PROVIDER_CONCURRENCY": _int("PROVIDER_CONCURRENCY", 16),
+        "PROVIDER_RATE_LIMIT": _float("PROVIDER_RATE_LIMIT", 0.0),  # requests/s per operation, 0 = none
+        "PROVIDERS": {
+            code: {"url": _env(f"PROVIDER_{code}_URL"), "token": _env(f"PROVIDER_{code}_TOKEN")}
+            for code in OPERATION_CODES
+        },
+        # Sending.
+        "SMTP_TIMEOUT": _float("SMTP_TIMEOUT", 30.0),
+        "QUOTA_REPLY_PATTERN": _env(
+            "QUOTA_REPLY_PATTERN",
+            r"quota|limit|limite|cota|credits|exceed|excedid|esgotad|5\.4\.5",
+        ),
+        # Accounts.
+        "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
+        "LOGIN_LOCK_MINUTES": _int("LOGIN_LOCK_MINUTES", 15),
+        # LGPD.
+        "RETENTION_DAYS": _int("RETENTION_DAYS", 180),
+        # UI.
+        "BABEL_DEFAULT_LOCALE": "pt_BR",
+        "BABEL_DEFAULT_TIMEZONE": _env("TIMEZONE", "America/Sao_Paulo"),
+        "LANGUAGES": {"pt_BR": "Português", "en": "English"},
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+    }
+    cfg["MAX_CONTENT_LENGTH"] = cfg["MAX_UPLOAD_MB"] * 1024 * 1024
+
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(cfg["TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"TIMEZONE {cfg['TIMEZONE']!r} is not a known time zone") from exc
+
+    if overrides:
+        cfg.update(overrides)
+    return cfg

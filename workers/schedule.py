@@ -1,0 +1,48 @@
+"""Periodic jobs, declared as data with stable ids and synced when the scheduler starts.
+
+Starting the scheduler cancels periodic jobs no longer declared and adds the
+missing ones; a job already scheduled keeps its next run. Two schedulers
+started by mistake therefore agree on one set of jobs.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone
+
+PERIODIC_JOBS: list[dict] = [
+    # Starts due campaigns, re-enqueues lost work, resumes paused campaigns, completes finished ones.
+    {"func": "workers.tasks.sweep", "interval": 60, "queue": "maintenance", "timeout": 300},
+]
+
+
+def periodic_job_id(definition: dict) -> str:
+    digest = hashlib.sha1(json.dumps(definition, sort_keys=True).encode()).hexdigest()
+    return f"periodic:{digest[:20]}"
+
+
+def sync_periodic_jobs(scheduler, definitions: list[dict] | None = None) -> dict:
+    """Make the scheduler hold exactly `definitions`; returns what it added and removed."""
+    definitions = PERIODIC_JOBS if definitions is None else definitions
+    wanted = {periodic_job_id(d): d for d in definitions}
+    existing = {job.id: job for job in scheduler.get_jobs() if job.meta.get("periodic")}
+    removed = [job_id for job_id in existing if job_id not in wanted]
+    for job_id in removed:
+        scheduler.cancel(existing[job_id])
+        existing[job_id].delete()
+    added = []
+    for job_id, d in wanted.items():
+        if job_id in existing:
+            continue
+        scheduler.schedule(
+            scheduled_time=datetime.now(timezone.utc),
+            func=d["func"],
+            interval=d["interval"],
+            queue_name=d["queue"],
+            timeout=d.get("timeout"),
+            id=job_id,
+            meta={"periodic": True},
+            result_ttl=600,
+        )
+        added.append(job_id)
+    return {"added": added, "removed": removed}
