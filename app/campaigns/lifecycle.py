@@ -48,3 +48,21 @@ def start(campaign_id: int) -> bool:
 
     begin_collection(campaign_id)
     return True
+
+
+def maybe_complete(campaign_id: int) -> bool:
+    """Complete a sending (or paused) campaign once no client waits for the API and no delivery is open."""
+    from app.models import CampaignClient, Delivery
+    from app.models.campaigns import COMPLETED, DELIVERY_PENDING, DELIVERY_SENDING, OUTCOME_PENDING, PAUSED, SENDING
+
+    waiting_client = db.session.execute(
+        db.select(CampaignClient.id).where(CampaignClient.campaign_id == campaign_id,
+                                           CampaignClient.outcome == OUTCOME_PENDING).limit(1)
+    ).first()
+    open_delivery = db.session.execute(
+        db.select(Delivery.id).where(Delivery.campaign_id == campaign_id,
+                                     Delivery.status.in_((DELIVERY_PENDING, DELIVERY_SENDING))).limit(1)
+    ).first()
+    if waiting_client or open_delivery:
+        return False
+    return transition(campaign_id, (SENDING, PAUSED), COMPLETED, finished_at=now_utc(), status_reason=None)
