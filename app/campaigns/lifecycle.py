@@ -11,7 +11,7 @@ from sqlalchemy import update
 
 from app.extensions import db
 from app.models import Campaign
-from app.models.campaigns import COLLECTING, SCHEDULED
+from app.models.campaigns import CANCELED, COLLECTING, SCHEDULED
 from app.timeutil import now_utc
 
 log = logging.getLogger(__name__)
@@ -66,3 +66,31 @@ def maybe_complete(campaign_id: int) -> bool:
     if waiting_client or open_delivery:
         return False
     return transition(campaign_id, (SENDING, PAUSED), COMPLETED, finished_at=now_utc(), status_reason=None)
+
+
+def start_job_id(campaign_id: int) -> str:
+    """The rq-scheduler job id of a campaign's start (one per campaign, replaced on reschedule)."""
+    return f"start-campaign-{campaign_id}"
+
+
+def cancel(campaign_id: int, user=None, reason: str = "Cancelada pelo usuário") -> bool:
+    """Cancel a campaign that has not finished. Its open deliveries are never sent afterwards."""
+    from app.models.campaigns import COLLECTING, PAUSED, SENDING
+
+    moved = transition(campaign_id, (SCHEDULED, COLLECTING, SENDING, PAUSED), CANCELED,
+                       finished_at=now_utc(), status_reason=reason, canceled_by_id=getattr(user, "id", None))
+    if moved:
+        _unschedule_start(campaign_id)
+    return moved
+
+
+def _unschedule_start(campaign_id: int) -> None:
+    try:
+        from workers.runner import make_scheduler
+
+        scheduler = make_scheduler()
+        job_id = start_job_id(campaign_id)
+        if job_id in scheduler:
+            scheduler.cancel(job_id)
+    except Exception:  # Redis down: the start job finds the campaign canceled and does nothing
+        log.warning("campaign=%s start job not unscheduled (Redis unavailable)", campaign_id)
