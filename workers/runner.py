@@ -30,9 +30,27 @@ class AppWorker(Worker):
         return super().main_work_horse(job, queue)
 
 
+def wait_for_redis(seconds: float = 30.0) -> None:
+    """Processes start together under honcho: give Redis a moment instead of crashing."""
+    import time
+
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            get_redis().ping()
+            return
+        except RedisConnectionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
 def run_worker(burst: bool = False, queues: list[str] | None = None) -> bool:
     app = worker_app()
     with app.app_context():
+        wait_for_redis()
         qs = [q for q in all_queues() if not queues or q.name in queues]
         worker = AppWorker(qs, connection=get_redis())
     log.info("worker pid=%s listening on %s", os.getpid(), ",".join(q.name for q in qs))
@@ -46,6 +64,7 @@ def make_scheduler(interval: int = 5) -> Scheduler:
 def run_scheduler(interval: int = 5, burst: bool = False) -> None:
     app = worker_app()
     with app.app_context():
+        wait_for_redis()
         scheduler = make_scheduler(interval)
         changes = sync_periodic_jobs(scheduler)
     log.info("scheduler: periodic jobs added=%s removed=%s", len(changes["added"]), len(changes["removed"]))

@@ -1,14 +1,16 @@
 """Secured base views for the panel (Flask-Admin's auth example, with roles).
 
 Anonymous -> login page with next=; logged in without the role -> 403 page.
-Every form carries a CSRF token (SecureForm), and every change is audited.
+Every form carries a CSRF token: Flask-WTF's CSRFProtect guards every POST, and
+Flask-Admin's templates add `csrf_token()` to create, edit, delete and action
+forms. (SecureForm would add a second, differently signed field of the same
+name, and the two would refuse each other.) Every change is audited.
 """
 from __future__ import annotations
 
 from flask import abort, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView
 from flask_admin.contrib.sqla import ModelView
-from flask_admin.form import SecureForm
 from flask_login import current_user
 
 from app.models.accounts import ROLE_ADMIN, ROLES
@@ -44,7 +46,6 @@ class SecureIndexView(RoleRequiredMixin, AdminIndexView):
 
 
 class SecureModelView(RoleRequiredMixin, ModelView):
-    form_base_class = SecureForm
     can_view_details = False
     can_set_page_size = True
     page_size = 20

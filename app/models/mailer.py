@@ -62,6 +62,12 @@ class EmailService(db.Model):
 
         return decrypt(self.password_encrypted)
 
+    @password.setter
+    def password(self, raw: str | None) -> None:
+        """Write-only semantics: a blank value keeps the stored password (forms leave it blank on edit)."""
+        if raw:
+            self.set_password(raw)
+
     def __str__(self) -> str:
         return self.name
 

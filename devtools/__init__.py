@@ -1,0 +1,1 @@
+"""Development and demo tools: the local stack (`make run`) and the mail catcher."""

@@ -1,0 +1,77 @@
+"""One migration history: upgrades a blank database to the models, and back down."""
+import os
+import uuid
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
+
+from tests.support.stores import postgres_url
+
+
+def blank_databases(tmp_path):
+    yield "sqlite", f"sqlite:///{tmp_path}/migrations.db", {}
+    if postgres_url():
+        yield "postgresql", postgres_url(), {}
+
+
+@pytest.fixture
+def blank_app(request, tmp_path, test_redis):
+    """An app on an empty database: a new SQLite file, or a new PostgreSQL schema."""
+    from tests.conftest import make_app
+
+    kind = request.param
+    schema = None
+    if kind == "sqlite":
+        url, options = f"sqlite:///{tmp_path}/migrations.db", {}
+    else:
+        if not postgres_url():
+            pytest.skip("TEST_DATABASE_URL not set (CI runs this on PostgreSQL)")
+        url = postgres_url()
+        schema = f"pv_mig_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        options = {"connect_args": {"options": f"-csearch_path={schema}"}}
+
+    class Store:
+        pass
+
+    store = Store()
+    store.url, store.engine_options = url, options
+    app = make_app(store, test_redis)
+    with app.app_context():
+        yield app
+        from app.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+    if schema:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.mark.parametrize("blank_app", BACKENDS, indirect=True)
+def test_upgrade_to_head_matches_the_models(blank_app):
+    from app.extensions import db
+
+    upgrade()
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), db.metadata)
+    assert diff == [], "models and migrations disagree; generate a migration"
+
+
+@pytest.mark.parametrize("blank_app", BACKENDS, indirect=True)
+def test_downgrade_to_base_removes_every_table(blank_app):
+    from app.extensions import db
+
+    upgrade()
+    downgrade(revision="base")
+    tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+    assert tables == set()
