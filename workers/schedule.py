@@ -18,7 +18,7 @@ PERIODIC_JOBS: list[dict] = [
 
 def periodic_job_id(definition: dict) -> str:
     digest = hashlib.sha1(json.dumps(definition, sort_keys=True).encode()).hexdigest()
-    return f"periodic:{digest[:20]}"
+    return f"periodic-{digest[:20]}"
 
 
 def sync_periodic_jobs(scheduler, definitions: list[dict] | None = None) -> dict:
