@@ -1,7 +1,6 @@
 """The `flask` CLI commands: seed, users, keys, worker, scheduler."""
 from __future__ import annotations
 
-import secrets
 import sys
 
 import click
@@ -16,6 +15,7 @@ def register_cli(app) -> None:
     app.cli.add_command(keys_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(scheduler_command)
+    app.cli.add_command(purge_command)
 
 
 @click.command("seed")
@@ -120,5 +120,18 @@ def scheduler_command(interval: int, burst: bool):
     run_scheduler(interval=interval, burst=burst)
 
 
-def generated_password() -> str:
-    return secrets.token_urlsafe(12)
+@click.command("purge")
+@click.option("--before", "before", required=True, help="Local date YYYY-MM-DD: campaigns scheduled before it.")
+def purge_command(before: str):
+    """Delete personal data (CPFs, emails, boletos) of finished campaigns scheduled before a date."""
+    from datetime import datetime
+
+    from app.campaigns.retention import purge_before
+    from app.timeutil import localize
+
+    try:
+        day = datetime.strptime(before, "%Y-%m-%d")
+    except ValueError as exc:
+        raise click.BadParameter("use YYYY-MM-DD", param_hint="--before") from exc
+    purged = purge_before(localize(day))
+    click.echo(f"purge: personal data of {len(purged)} campaigns deleted")

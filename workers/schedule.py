@@ -13,6 +13,8 @@ from datetime import datetime, timezone
 PERIODIC_JOBS: list[dict] = [
     # Starts due campaigns, re-enqueues lost work, resumes paused campaigns, completes finished ones.
     {"func": "workers.tasks.sweep", "interval": 60, "queue": "maintenance", "timeout": 300},
+    # LGPD: deletes personal data of campaigns older than RETENTION_DAYS.
+    {"func": "workers.tasks.purge_expired_personal_data", "interval": 3600, "queue": "maintenance", "timeout": 3600},
 ]
 
 

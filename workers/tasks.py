@@ -17,3 +17,10 @@ def sweep() -> None:
     from app.campaigns.sweep import run_sweep
 
     run_sweep()
+
+
+@job(MAINTENANCE, timeout=3600)
+def purge_expired_personal_data() -> None:
+    from app.campaigns.retention import purge_expired
+
+    purge_expired()

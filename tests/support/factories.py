@@ -33,3 +33,20 @@ def make_service(name: str, **fields) -> EmailService:
     db.session.add(service)
     db.session.commit()
     return service
+
+
+def make_campaign(operation_code: str = "NET", status: str = "scheduled", scheduled_at=None, **fields):
+    """A campaign of the seeded operation's first campaign type (call with the `seeded` fixture)."""
+    from datetime import timedelta
+
+    from app.models import Campaign, CampaignType, Operation
+    from app.timeutil import local_date, now_utc
+
+    operation = db.session.execute(db.select(Operation).filter_by(code=operation_code)).scalar_one()
+    ctype = db.session.execute(db.select(CampaignType).filter_by(operation_id=operation.id)).scalars().first()
+    scheduled_at = scheduled_at or now_utc() + timedelta(hours=1)
+    campaign = Campaign(operation_id=operation.id, campaign_type_id=ctype.id, scheduled_at=scheduled_at,
+                        campaign_day=local_date(scheduled_at), status=status, **fields)
+    db.session.add(campaign)
+    db.session.commit()
+    return campaign
