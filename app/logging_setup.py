@@ -23,12 +23,30 @@ class MaskCPFFilter(logging.Filter):
         return True
 
 
+class JobContextFilter(logging.Filter):
+    """Adds the RQ job id (or '-') to every record, so a campaign's log lines can be followed across workers."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        job_id = "-"
+        try:
+            from rq import get_current_job
+
+            job = get_current_job()
+            if job is not None:
+                job_id = job.id
+        except Exception:
+            pass
+        record.job = job_id
+        return True
+
+
 def configure_logging(app) -> None:
     root = logging.getLogger()
     if not any(getattr(h, "_preventivo", False) for h in root.handlers):
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s job=%(job)s: %(message)s"))
         handler.addFilter(MaskCPFFilter())
+        handler.addFilter(JobContextFilter())
         handler._preventivo = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     root.setLevel(logging.INFO if not app.debug else logging.DEBUG)
