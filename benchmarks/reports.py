@@ -27,6 +27,7 @@ DELIVERIES = 1_000_000
 EMAILS_PER_READY_CLIENT = 2
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "40"))
 PASSWORD = "senha-benchmark-123"
+ADMIN_EMAIL = "bench@preventivo.test"
 # Client outcomes: (outcome, share). Only ready clients have boletos and deliveries.
 OUTCOME_SHARES = (("ready", 0.60), ("no_agreement", 0.20), ("nothing_due", 0.15), ("api_error", 0.03),
                   ("config_error", 0.02))
@@ -181,7 +182,9 @@ def time_get(client, url: str, samples: int) -> dict:
     return percentiles(timings)
 
 
-def run(database_url: str | None = None, samples: int = SAMPLES, keep_schema: bool = False) -> dict:
+def run(database_url: str | None = None, samples: int = SAMPLES, keep_schema: bool = False,
+        reuse_schema: str | None = None) -> dict:
+    """Seed a fresh schema (or reuse one kept by `--keep`), time the pages, drop the schema unless kept."""
     from cryptography.fernet import Fernet
     from sqlalchemy import create_engine, text
 
@@ -189,10 +192,11 @@ def run(database_url: str | None = None, samples: int = SAMPLES, keep_schema: bo
     from app.extensions import db
 
     url = database_url or os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL") or DEFAULT_URL
-    schema = f"pv_bench_reports_{uuid.uuid4().hex[:8]}"
+    schema = reuse_schema or f"pv_bench_reports_{uuid.uuid4().hex[:8]}"
     admin_engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin_engine.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    if not reuse_schema:
+        with admin_engine.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     options = {"connect_args": {"options": f"-csearch_path={schema}"}, "pool_pre_ping": True}
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": options,
                       "SECRET_KEY": "bench", "ENCRYPTION_KEYS": [Fernet.generate_key().decode()],
@@ -200,25 +204,29 @@ def run(database_url: str | None = None, samples: int = SAMPLES, keep_schema: bo
     result: dict = {"schema": schema}
     try:
         with app.app_context():
-            db.create_all()
-            from app.models import User
-            from app.seed import seed_reference_data
+            if reuse_schema:
+                db.create_all()  # only what a newer model added (e.g. an index on a new table)
+                result["seed"] = {"reused": schema}
+            else:
+                db.create_all()
+                from app.models import User
+                from app.seed import seed_reference_data
 
-            seed_reference_data()
-            admin = User(email="bench@preventivo.test", name="Benchmark", role="admin", active=True)
-            admin.set_password(PASSWORD)
-            db.session.add(admin)
-            db.session.commit()
-            db.session.remove()
-            result["seed"] = seed(url, schema)
-            print(f"seeded {result['seed']}", file=sys.stderr)
+                seed_reference_data()
+                admin = User(email=ADMIN_EMAIL, name="Benchmark", role="admin", active=True)
+                admin.set_password(PASSWORD)
+                db.session.add(admin)
+                db.session.commit()
+                db.session.remove()
+                result["seed"] = seed(url, schema)
+                print(f"seeded {result['seed']}", file=sys.stderr)
 
             client = app.test_client()
             page = client.get("/login").get_data(as_text=True)
             import re
 
             token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-            client.post("/login", data={"email": admin.email, "password": PASSWORD, "csrf_token": token})
+            client.post("/login", data={"email": ADMIN_EMAIL, "password": PASSWORD, "csrf_token": token})
             typical = db.session.execute(text(
                 "SELECT id FROM campaigns WHERE status = 'completed' AND records BETWEEN 300 AND 600 LIMIT 1")).scalar()
             pages = {
@@ -246,9 +254,14 @@ def run(database_url: str | None = None, samples: int = SAMPLES, keep_schema: bo
 
 
 def main() -> None:
-    result = run(keep_schema="--keep" in sys.argv)
+    reuse = sys.argv[sys.argv.index("--reuse") + 1] if "--reuse" in sys.argv else None
+    result = run(keep_schema="--keep" in sys.argv or reuse is not None, reuse_schema=reuse)
     seed_info = result["seed"]
-    print(f"Seeded {seed_info['campaigns']:,} campaigns, {seed_info['clients']:,} clients, "
+    if "reused" in seed_info:
+        print(f"Reused schema {seed_info['reused']}")
+    else:
+        print(f"Schema {result['schema']}" + (" (kept)" if "--keep" in sys.argv else ""))
+        print(f"Seeded {seed_info['campaigns']:,} campaigns, {seed_info['clients']:,} clients, "
           f"{seed_info['deliveries']:,} deliveries, {seed_info['boletos']:,} boletos in {seed_info['seconds']} s "
           f"(biggest campaign: {seed_info['biggest_campaign_clients']:,} clients)")
     print(f"{'page':50} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")

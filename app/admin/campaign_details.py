@@ -37,12 +37,8 @@ class CampaignDetailsRoutes:
         bucket = _bucket_arg()
         clients = details.clients_page(campaign, bucket, _page_arg())
         buckets = outcomes.breakdown(campaign)
-        rotations = details.rotations_during(campaign)
-        if current_user.is_admin and any(r.client.cpf for r in clients.rows):
-            audit.record("cpf.view", target=campaign,
-                         details={"page": clients.page, "resultado": bucket, "clients": len(clients.rows)})
-            db.session.commit()
-        return self.render(
+        whole_cpfs_shown = current_user.is_admin and any(r.client.cpf for r in clients.rows)
+        html = self.render(
             "admin/reports/details.html",
             campaign=campaign,
             progress=progress_dict(campaign),
@@ -53,11 +49,17 @@ class CampaignDetailsRoutes:
             client_numbers=page_numbers(clients.page, clients.pages),
             bucket=bucket,
             bucket_labels=outcomes.BUCKET_LABELS,
-            rotations=rotations,
+            rotations=details.rotations_during(campaign),
             alerts=details.alerts_during(campaign),
             can_cancel=campaign.status not in FINAL_STATUSES,
             can_retry=campaign.status in actions.RETRYABLE_STATUSES and (campaign.emails_failed or 0) > 0,
         )
+        if whole_cpfs_shown:
+            # After rendering: committing first would expire every loaded row (one reload per row).
+            audit.record("cpf.view", target=campaign,
+                         details={"page": clients.page, "resultado": bucket, "clients": len(clients.rows)})
+            db.session.commit()
+        return html
 
     @expose("/<int:campaign_id>/progresso.json")
     def progress(self, campaign_id: int):
