@@ -1,0 +1,62 @@
+"""The details page's actions: cancel a campaign, retry its failed deliveries."""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import update
+
+from app import audit
+from app.campaigns import counters, lifecycle
+from app.extensions import db
+from app.models import Campaign, Delivery
+from app.models.campaigns import COMPLETED, DELIVERY_FAILED, DELIVERY_PENDING, PAUSED, SENDING
+
+log = logging.getLogger(__name__)
+
+RETRYABLE_STATUSES = (SENDING, PAUSED, COMPLETED)
+
+
+class ActionRefused(Exception):
+    """The action cannot run now; the message is shown to the user (pt-BR)."""
+
+
+def cancel(campaign_id: int, user) -> None:
+    if not lifecycle.cancel(campaign_id, user):
+        raise ActionRefused("A campanha não pode mais ser cancelada (já terminou ou foi cancelada).")
+    audit.record("campaign.cancel", target=db.session.get(Campaign, campaign_id), user=user)
+    db.session.commit()
+
+
+def retry_failed(campaign_id: int, user) -> int:
+    """Failed deliveries back to pending (attempts 0), counters fixed, a completed campaign back
+    to sending, and the send jobs enqueued. Returns how many deliveries will be retried."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise ActionRefused("Campanha não encontrada.")
+    if campaign.status not in RETRYABLE_STATUSES:
+        raise ActionRefused(f"Não é possível reenviar as falhas de uma campanha {campaign.status_label.lower()}.")
+    result = db.session.execute(
+        update(Delivery)
+        .where(Delivery.campaign_id == campaign_id, Delivery.status == DELIVERY_FAILED)
+        .values(status=DELIVERY_PENDING, attempts=0, next_attempt_at=None, claim_token=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    retried = result.rowcount or 0
+    if retried == 0:
+        db.session.rollback()
+        raise ActionRefused("Não há envios com falha para reenviar.")
+    counters.bump(campaign_id, emails_failed=-retried, emails_pending=retried)
+    audit.record("campaign.retry_failed", target=campaign, details={"deliveries": retried}, user=user)
+    if campaign.status == COMPLETED:
+        # transition() commits the deliveries, the counters and the move together. Failing to move
+        # means a concurrent retry already reopened it: the deliveries are pending either way.
+        if not lifecycle.transition(campaign_id, COMPLETED, SENDING, finished_at=None):
+            log.warning("campaign=%s was no longer completed when its failures were retried", campaign_id)
+    else:
+        db.session.commit()
+    db.session.expire_all()
+    from app.mailer.dispatch import enqueue_sending
+
+    enqueue_sending(campaign_id)
+    log.info("campaign=%s %s failed deliveries back to pending", campaign_id, retried)
+    return retried
