@@ -16,6 +16,7 @@ def register_cli(app) -> None:
     app.cli.add_command(keys_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(scheduler_command)
+    from app.providers.cli import sandbox_command; app.cli.add_command(sandbox_command)  # noqa: E702
 
 
 @click.command("seed")
