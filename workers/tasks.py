@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .jobs import job
-from .queues import CAMPAIGNS, MAINTENANCE
+from .queues import CAMPAIGNS, COLLECT, MAINTENANCE
 
 
 @job(CAMPAIGNS, timeout=300)
@@ -17,3 +17,13 @@ def sweep() -> None:
     from app.campaigns.sweep import run_sweep
 
     run_sweep()
+
+
+@job(COLLECT, timeout=1800)
+def collect_chunk(campaign_id: int, seq: int) -> None:
+    from rq import get_current_job
+
+    from app.campaigns.collection import collect_chunk as collect
+
+    current = get_current_job()
+    collect(campaign_id, seq, job_id=current.id if current else None)

@@ -1,6 +1,8 @@
 """Operações and Tipos de Campanha."""
 from __future__ import annotations
 
+from flask import current_app, flash
+from flask_admin.actions import action
 from markupsafe import Markup
 from wtforms import TextAreaField, ValidationError
 
@@ -41,6 +43,29 @@ class OperationView(SecureModelView):
             "description": "PROVIDER_<CÓDIGO>_URL no ambiente, quando definida, tem prioridade sobre este valor.",
         }
     }
+
+    @action("test_connection", "Testar conexão",
+            "Chamar a API do credor das operações selecionadas com um CPF de teste?")
+    def action_test_connection(self, ids):
+        """Call each selected operation's provider with a harmless CPF and flash the result (pt-BR)."""
+        from app import audit
+        from app.extensions import db
+        from app.models import Operation
+        from app.providers.client import ProviderClient, ProviderSettings
+
+        for op in db.session.execute(db.select(Operation).where(Operation.id.in_([int(i) for i in ids]))).scalars():
+            settings = ProviderSettings.for_operation(op, current_app.config)
+            if not settings.base_url:
+                flash(f"{op.name}: URL da API não configurada.", "error")
+                continue
+            client = ProviderClient(settings)
+            try:
+                ok, message = client.check_connection()
+            finally:
+                client.close()
+            flash(f"{op.name}: {message}", "success" if ok else "error")
+            audit.record("operation.test_connection", target=op, details={"ok": ok})
+        db.session.commit()
 
     def on_model_change(self, form, model, is_created):
         model.code = (model.code or "").strip().upper()
