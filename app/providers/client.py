@@ -158,7 +158,7 @@ class ProviderClient:
         attempts = 0
         retrying = Retrying(
             stop=stop_after_attempt(self.settings.attempts),
-            wait=wait_exponential_jitter(initial=self.settings.backoff_initial, max=self.settings.backoff_max,
+            wait=wait_exponential_jitter(multiplier=self.settings.backoff_initial, max=self.settings.backoff_max,
                                          jitter=self.settings.backoff_initial),
             retry=retry_if_exception_type(Transient),
             sleep=self._sleep,
