@@ -37,24 +37,22 @@ class LineError(ValueError):
 
 # --- check digits -----------------------------------------------------------------
 
+# Table-driven: collection runs these for every parcela of every client (hot path).
+_DOUBLED = tuple((2 * d) // 10 + (2 * d) % 10 for d in range(10))
+_MOD11_WEIGHTS = tuple(2 + i % 8 for i in range(64))  # 2..9, 2..9, ... from the right
+
+
 def mod10(digits: str) -> int:
     """Weights 2,1,2,1... from the right; products' digits summed."""
     total = 0
-    weight = 2
-    for ch in reversed(digits):
-        product = int(ch) * weight
-        total += product // 10 + product % 10
-        weight = 1 if weight == 2 else 2
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        total += _DOUBLED[d] if i % 2 == 0 else d
     return (10 - total % 10) % 10
 
 
 def _mod11_sum(digits: str) -> int:
-    total = 0
-    weight = 2
-    for ch in reversed(digits):
-        total += int(ch) * weight
-        weight = 2 if weight == 9 else weight + 1
-    return total
+    return sum(map(int.__mul__, map(int, reversed(digits)), _MOD11_WEIGHTS))
 
 
 def mod11_bank(digits: str) -> int:
@@ -91,8 +89,8 @@ def date_for_factor(factor: str | int, reference: date | None = None) -> date | 
         raise ValueError(f"factor {value:04d} is not a date")
     reference = reference or date.today()
     first = FACTOR_BASE + timedelta(days=value)  # 1st cycle: 2000-07-03 .. 2025-02-21
-    candidates = [first + timedelta(days=FACTOR_CYCLE * n) for n in range(0, 6)]
-    return min(candidates, key=lambda d: abs((d - reference).days))
+    cycles = max(0, round((reference - first).days / FACTOR_CYCLE))
+    return first + timedelta(days=FACTOR_CYCLE * cycles)
 
 
 # --- parsing -----------------------------------------------------------------------
@@ -106,8 +104,13 @@ class ParsedLine:
     due_date: date | None  # bank slips only; None when factor is 0000
 
 
+_NON_DIGITS = re.compile(r"\D")
+
+
 def only_digits(text: str | None) -> str:
-    return re.sub(r"\D", "", text or "")
+    if not text:
+        return ""
+    return text if text.isdigit() and text.isascii() else _NON_DIGITS.sub("", text)
 
 
 def parse_line(text: str, reference: date | None = None) -> ParsedLine:

@@ -130,10 +130,9 @@ def parse_parcela(raw: dict) -> ParcelaData:
     else:
         try:
             parsed = parse_line(line, reference=due)
-            if barcode:
-                validate_barcode(barcode)
-                if barcode != parsed.barcode:
-                    problems.append("Código de barras não corresponde à linha digitável")
+            if barcode and barcode != parsed.barcode:
+                validate_barcode(barcode)  # names a bad barcode digit before the mismatch
+                problems.append("Código de barras não corresponde à linha digitável")
             barcode = parsed.barcode
             if amount is not None and parsed.amount and parsed.amount != amount:
                 problems.append(f"Valor da linha ({parsed.amount}) difere do valor informado ({amount})")

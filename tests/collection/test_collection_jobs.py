@@ -122,3 +122,25 @@ def test_the_sweep_leaves_a_leased_chunk_alone(seeded, provider):
     db.session.commit()
     get_redis().flushdb()
     assert resume_collection() == 0
+
+
+def test_clients_stored_meanwhile_by_another_run_are_not_stored_twice(seeded, provider):
+    from app.campaigns.collection import _store_batch
+    from app.campaigns.selection import selected_due_dates
+    from app.providers.client import FOUND, FetchResult
+    from app.providers.contract import parse_answer
+
+    cpfs = [cpf_of(n) for n in range(1, 4)]
+    _script_ready(provider, cpfs)
+    campaign = make_campaign(provider.url, clients=[(c, [f"{c}@x.com"]) for c in cpfs])
+    plan_chunks(campaign.id)
+    rows = db.session.execute(db.select(CampaignClient.id, CampaignClient.cpf, CampaignClient.emails)).all()
+    d = local_date(now_utc())
+    batch = [(row, FetchResult(row.cpf, FOUND, answer=parse_answer(row.cpf, provider.script[row.cpf][0][1])))
+             for row in rows]
+    collect_chunk(campaign.id, 0)  # "the other worker" stores all three first
+    before = _rows()
+    chunk_id = CollectionChunk.query.one().id
+    _store_batch(campaign.id, chunk_id, batch[:2], selected_due_dates(d, [0, 7]))
+    assert _rows() == before
+    assert Campaign.query.filter_by(id=campaign.id).one().clients_collected == 3
