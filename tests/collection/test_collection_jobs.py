@@ -144,3 +144,22 @@ def test_clients_stored_meanwhile_by_another_run_are_not_stored_twice(seeded, pr
     _store_batch(campaign.id, chunk_id, batch[:2], selected_due_dates(d, [0, 7]))
     assert _rows() == before
     assert Campaign.query.filter_by(id=campaign.id).one().clients_collected == 3
+
+
+def test_the_sweep_runs_the_collection_step(seeded, provider):
+    from app.campaigns.sweep import run_sweep
+
+    campaign = make_campaign(provider.url, clients=[(cpf_of(1), ["a@x.com"])])
+    assert run_sweep()["resume_collection"] == 1  # no chunks yet: planned and enqueued
+    _work()
+    assert Campaign.query.filter_by(id=campaign.id).one().status == "completed"
+
+
+def test_an_operation_without_a_provider_url_is_a_config_error_with_one_alert(seeded):
+    from app.models import Alert
+
+    campaign = make_campaign(None, clients=[(cpf_of(n), ["a@x.com"]) for n in range(1, 4)])
+    plan_chunks(campaign.id)
+    collect_chunk(campaign.id, 0)
+    assert CampaignClient.query.filter_by(outcome="config_error").count() == 3
+    assert Alert.query.filter_by(kind="provider_auth").count() == 1
