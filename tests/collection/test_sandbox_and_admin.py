@@ -19,8 +19,11 @@ def sandbox():
     server.stop()
 
 
+_http = httpx.Client()  # one pooled client: a new one per call costs ~0.1 s of TLS setup
+
+
 def _get(server, path, token="sandbox-token"):
-    return httpx.get(server.url + path, headers={"Authorization": f"Bearer {token}"})
+    return _http.get(server.url + path, headers={"Authorization": f"Bearer {token}"})
 
 
 def test_sandbox_answers_are_deterministic_with_valid_lines(sandbox):
