@@ -17,6 +17,10 @@ def register_cli(app) -> None:
     app.cli.add_command(scheduler_command)
     app.cli.add_command(purge_command)
 
+    from app.providers.cli import sandbox_command
+
+    app.cli.add_command(sandbox_command)
+
 
 @click.command("seed")
 @click.option("--demo", is_flag=True, help="Also create the demo services SERVICO_1..6 and bindings.")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .jobs import job
-from .queues import CAMPAIGNS, MAINTENANCE
+from .queues import CAMPAIGNS, COLLECT, MAINTENANCE
 
 
 @job(CAMPAIGNS, timeout=300)
@@ -24,3 +24,13 @@ def purge_expired_personal_data() -> None:
     from app.campaigns.retention import purge_expired
 
     purge_expired()
+
+
+@job(COLLECT, timeout=1800)
+def collect_chunk(campaign_id: int, seq: int) -> None:
+    from rq import get_current_job
+
+    from app.campaigns.collection import collect_chunk as collect
+
+    current = get_current_job()
+    collect(campaign_id, seq, job_id=current.id if current else None)

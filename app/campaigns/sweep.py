@@ -25,6 +25,16 @@ def start_due_campaigns() -> int:
 SWEEP_STEPS = [start_due_campaigns]
 
 
+def resume_collection() -> int:
+    """Re-enqueue collection chunks whose job vanished or whose lease expired."""
+    from app.campaigns.collection import resume_collection as resume
+
+    return resume()
+
+
+SWEEP_STEPS.append(resume_collection)
+
+
 def run_sweep() -> dict:
     results = {}
     for step in SWEEP_STEPS:

@@ -1,0 +1,1 @@
+"""Boletos: line arithmetic (lines.py); the PDF (pdf.py) belongs to sending."""

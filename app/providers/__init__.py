@@ -1,0 +1,1 @@
+"""The creditors' provider API: one contract client (client.py), the sandbox (sandbox.py)."""

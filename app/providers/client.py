@@ -1,0 +1,292 @@
+"""The provider contract client: one pooled httpx client per operation, bounded concurrency,
+retries with backoff and jitter, Retry-After on 429, and auth faults that stop the campaign's calls.
+
+Concurrency model: threads. A collection job is a synchronous RQ job that
+writes through SQLAlchemy's synchronous session; the work per request is
+waiting on the network, so a small thread pool (PROVIDER_CONCURRENCY threads,
+sharing one `httpx.Client` whose pool has as many connections) keeps the
+creditor's bound busy while the job's main thread stores results as they
+arrive. An asyncio client would need its own loop inside the job and a
+hand-off to the sync database session, for no gain at 16 connections.
+
+The bound is per operation *per worker process*: a per-process semaphore and
+rate limiter guard every call to one operation (several jobs of the same
+operation in one process share them).
+"""
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import httpx
+from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+
+from app.providers.contract import ClientAnswer, ContractError, parse_answer
+from app.security.masking import mask_cpf
+
+log = logging.getLogger(__name__)
+
+# Outcomes of one fetch.
+FOUND = "found"
+NOT_FOUND = "not_found"
+API_ERROR = "api_error"
+CONFIG_ERROR = "config_error"
+
+
+@dataclass(frozen=True)
+class ProviderSettings:
+    code: str
+    base_url: str
+    token: str
+    timeout: float = 15.0
+    concurrency: int = 16
+    rate_limit: float = 0.0  # requests per second, 0 = no cap
+    attempts: int = 3  # failed attempts (5xx, timeout, connection) before api_error
+    backoff_initial: float = 0.5
+    backoff_max: float = 8.0
+    max_rate_limited: int = 5  # 429s that do not count as a failed attempt
+    retry_after_max: float = 60.0
+
+    @classmethod
+    def for_operation(cls, operation, config) -> "ProviderSettings":
+        return cls(
+            code=operation.code,
+            base_url=(operation.effective_provider_url or "").rstrip("/"),
+            token=operation.effective_provider_token or "",
+            timeout=float(config.get("PROVIDER_TIMEOUT", 15.0)),
+            concurrency=max(1, int(config.get("PROVIDER_CONCURRENCY", 16))),
+            rate_limit=float(config.get("PROVIDER_RATE_LIMIT", 0.0) or 0.0),
+            attempts=max(1, int(config.get("PROVIDER_ATTEMPTS", 3))),
+            backoff_initial=float(config.get("PROVIDER_BACKOFF_INITIAL", 0.5)),
+            backoff_max=float(config.get("PROVIDER_BACKOFF_MAX", 8.0)),
+            max_rate_limited=int(config.get("PROVIDER_MAX_RATE_LIMITED", 5)),
+            retry_after_max=float(config.get("PROVIDER_RETRY_AFTER_MAX", 60.0)),
+        )
+
+
+@dataclass
+class FetchResult:
+    cpf: str
+    kind: str  # FOUND | NOT_FOUND | API_ERROR | CONFIG_ERROR
+    answer: ClientAnswer | None = None
+    reason: str | None = None
+    attempts: int = 0
+
+
+class Transient(Exception):
+    """5xx, timeout, connection error, or too many 429s: worth another attempt."""
+
+
+class AuthRefused(Exception):
+    """401/403: the operation's token (or URL) is wrong; a configuration fault."""
+
+
+class RateLimiter:
+    """Spaces calls 1/rate seconds apart across threads (0 = no cap)."""
+
+    def __init__(self, rate: float):
+        self.interval = 1.0 / rate if rate and rate > 0 else 0.0
+        self._lock = threading.Lock()
+        self._next = 0.0
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next)
+            self._next = slot + self.interval
+        if slot > now:
+            time.sleep(slot - now)
+
+
+def parse_retry_after(value: str | None, default: float = 1.0) -> float:
+    """Seconds from a Retry-After header: delta-seconds or an HTTP date."""
+    if not value:
+        return default
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return default
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return max(0.0, (moment - datetime.now(timezone.utc)).total_seconds())
+
+
+class ProviderClient:
+    """Talks the contract to one operation's provider. Thread-safe; reuse it (see `client_for`)."""
+
+    def __init__(self, settings: ProviderSettings, sleep=time.sleep):
+        self.settings = settings
+        self._sleep = sleep
+        self._slots = threading.BoundedSemaphore(settings.concurrency)
+        self._limiter = RateLimiter(settings.rate_limit)
+        self.http = httpx.Client(
+            base_url=settings.base_url,
+            timeout=httpx.Timeout(settings.timeout),
+            limits=httpx.Limits(max_connections=settings.concurrency,
+                                max_keepalive_connections=settings.concurrency),
+            headers={"Authorization": f"Bearer {settings.token}", "Accept": "application/json",
+                     "User-Agent": "Preventivo/1.0"},
+            follow_redirects=False,
+        )
+
+    def close(self) -> None:
+        self.http.close()
+
+    # --- one CPF ---------------------------------------------------------------------
+    def fetch(self, cpf: str, stop: threading.Event | None = None) -> FetchResult:
+        """The agreements of one CPF. Never raises: the outcome is in the result.
+
+        `stop` is the campaign's "configuration fault" flag: once set (by any
+        thread meeting 401/403) no further call is made.
+        """
+        if stop is not None and stop.is_set():
+            return FetchResult(cpf, CONFIG_ERROR, reason="Chamadas suspensas: token da operação recusado")
+        attempts = 0
+        retrying = Retrying(
+            stop=stop_after_attempt(self.settings.attempts),
+            wait=wait_exponential_jitter(multiplier=self.settings.backoff_initial, max=self.settings.backoff_max,
+                                         jitter=self.settings.backoff_initial),
+            retry=retry_if_exception_type(Transient),
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    attempts += 1
+                    if stop is not None and stop.is_set():
+                        raise AuthRefused("Chamadas suspensas: token da operação recusado")
+                    return self._attempt(cpf, attempts)
+        except Transient as exc:
+            return FetchResult(cpf, API_ERROR, reason=f"{exc} (após {attempts} tentativas)", attempts=attempts)
+        except AuthRefused as exc:
+            if stop is not None:
+                stop.set()
+            return FetchResult(cpf, CONFIG_ERROR, reason=str(exc), attempts=attempts)
+        except RetryError as exc:  # pragma: no cover - reraise=True makes this unreachable
+            return FetchResult(cpf, API_ERROR, reason=str(exc), attempts=attempts)
+        raise AssertionError("unreachable")
+
+    def _attempt(self, cpf: str, attempt_no: int) -> FetchResult:
+        """One counted attempt; 429s inside it wait Retry-After and do not count (up to a limit)."""
+        for _ in range(self.settings.max_rate_limited + 1):
+            response = self._get(f"/v1/clientes/{cpf}/acordos")
+            if response.status_code != 429:
+                return self._interpret(cpf, response, attempt_no)
+            wait = min(parse_retry_after(response.headers.get("Retry-After")), self.settings.retry_after_max)
+            log.info("provider %s 429 for cpf=%s, waiting %.2fs", self.settings.code, mask_cpf(cpf), wait)
+            self._sleep(wait)
+        raise Transient("HTTP 429: limite de requisições excedido repetidamente")
+
+    def _get(self, path: str) -> httpx.Response:
+        with self._slots:
+            self._limiter.wait()
+            try:
+                response = self.http.get(path)
+                response.read()
+                return response
+            except httpx.TimeoutException as exc:
+                raise Transient(f"Tempo esgotado ({self.settings.timeout:g} s) ao chamar a API") from exc
+            except httpx.TransportError as exc:
+                raise Transient(f"Falha de conexão com a API: {type(exc).__name__}") from exc
+
+    def _interpret(self, cpf: str, response: httpx.Response, attempt_no: int) -> FetchResult:
+        status = response.status_code
+        if status == 404:
+            return FetchResult(cpf, NOT_FOUND, attempts=attempt_no)
+        if status in (401, 403):
+            raise AuthRefused(f"HTTP {status}: token da operação {self.settings.code} recusado pela API")
+        if status >= 500:
+            raise Transient(f"HTTP {status} da API")
+        if status != 200:
+            return FetchResult(cpf, API_ERROR, reason=f"Resposta inesperada da API: HTTP {status}", attempts=attempt_no)
+        try:
+            payload = response.json()
+        except ValueError:
+            kind = response.headers.get("content-type", "?").split(";")[0]
+            return FetchResult(cpf, API_ERROR, reason=f"Resposta da API não é JSON ({kind})", attempts=attempt_no)
+        try:
+            answer = parse_answer(cpf, payload)
+        except ContractError as exc:
+            return FetchResult(cpf, API_ERROR, reason=str(exc), attempts=attempt_no)
+        return FetchResult(cpf, FOUND, answer=answer, attempts=attempt_no)
+
+    # --- many CPFs ---------------------------------------------------------------------
+    def fetch_many(self, cpfs: Iterable[str], stop: threading.Event | None = None) -> Iterator[FetchResult]:
+        """Fetch CPFs concurrently (at most `concurrency` in flight), yielding results as they complete."""
+        stop = stop or threading.Event()
+        cpfs = list(cpfs)
+        if not cpfs:
+            return
+        with ThreadPoolExecutor(max_workers=min(self.settings.concurrency, len(cpfs)),
+                                thread_name_prefix=f"provider-{self.settings.code}") as pool:
+            futures = [pool.submit(self.fetch, cpf, stop) for cpf in cpfs]
+            try:
+                for future in as_completed(futures):
+                    yield future.result()
+            finally:
+                for future in futures:
+                    future.cancel()
+
+    # --- connection test and PDFs --------------------------------------------------------
+    def check_connection(self, cpf: str = "00000000000") -> tuple[bool, str]:
+        """One call with a harmless CPF; (ok, pt-BR message) for the panel."""
+        try:
+            response = self._get(f"/v1/clientes/{cpf}/acordos")
+        except Transient as exc:
+            return False, str(exc)
+        status = response.status_code
+        if status in (200, 404):
+            return True, f"Conexão OK: a API respondeu HTTP {status} com o token configurado."
+        if status in (401, 403):
+            return False, f"A API recusou o token (HTTP {status}). Verifique o token da operação."
+        if status == 429:
+            return True, "A API respondeu, mas está limitando requisições (HTTP 429)."
+        return False, f"A API respondeu HTTP {status}."
+
+    def fetch_pdf(self, pdf_url: str) -> bytes:
+        """A parcela's PDF (absolute or relative to base_url), with the same bearer token."""
+        with self._slots:
+            self._limiter.wait()
+            response = self.http.get(pdf_url)
+        response.raise_for_status()
+        return response.content
+
+
+# --- one pooled client per operation (per process) --------------------------------------
+_clients: dict[ProviderSettings, ProviderClient] = {}
+_clients_lock = threading.Lock()
+
+
+def client_for(settings: ProviderSettings) -> ProviderClient:
+    """The process's client for these settings (a changed URL or token gets a new one)."""
+    with _clients_lock:
+        client = _clients.get(settings)
+        if client is None:
+            for old_key in [k for k in _clients if k.code == settings.code]:
+                _clients.pop(old_key).close()
+            client = ProviderClient(settings)
+            _clients[settings] = client
+        return client
+
+
+def reset_clients() -> None:
+    """Close every pooled client (tests; after fork)."""
+    with _clients_lock:
+        for client in _clients.values():
+            client.close()
+        _clients.clear()
