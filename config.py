@@ -115,6 +115,11 @@ def load_config(overrides: dict | None = None) -> dict:
         "PROVIDER_TIMEOUT": _float("PROVIDER_TIMEOUT", 15.0),
         "PROVIDER_CONCURRENCY": _int("PROVIDER_CONCURRENCY", 16),
         "PROVIDER_RATE_LIMIT": _float("PROVIDER_RATE_LIMIT", 0.0),  # requests/s per operation, 0 = none
+        "PROVIDER_ATTEMPTS": _int("PROVIDER_ATTEMPTS", 3),  # tries on 5xx, timeouts, connection errors
+        "PROVIDER_BACKOFF_INITIAL": _float("PROVIDER_BACKOFF_INITIAL", 0.5),  # seconds, doubled per retry, with jitter
+        "PROVIDER_BACKOFF_MAX": _float("PROVIDER_BACKOFF_MAX", 8.0),
+        "PROVIDER_MAX_RATE_LIMITED": _int("PROVIDER_MAX_RATE_LIMITED", 5),  # 429s forgiven before one counts as a failure
+        "PROVIDER_RETRY_AFTER_MAX": _float("PROVIDER_RETRY_AFTER_MAX", 60.0),  # cap on a Retry-After wait
         "PROVIDERS": {
             code: {"url": _env(f"PROVIDER_{code}_URL"), "token": _env(f"PROVIDER_{code}_TOKEN")}
             for code in OPERATION_CODES
