@@ -1,0 +1,56 @@
+"""Email syntax checks without DNS, fast enough for 100k lines.
+
+email-validator is exact but checks about 15,000 addresses a second. Nearly
+every real address is plain ASCII `local@label.label.tld`; a conservative
+regular expression accepts exactly those (a subset of what email-validator
+accepts, checked by a test), and every other address goes to email-validator,
+so nothing invalid gets through the fast path.
+"""
+from __future__ import annotations
+
+import re
+
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
+
+_SPLIT = re.compile(r"[;,\s]+")
+_ATEXT = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]"
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_PLAIN = re.compile(rf"{_ATEXT}+(?:\.{_ATEXT}+)*@(?:{_LABEL}\.)+[a-z]{{2,63}}")
+_SPECIAL_TLDS = frozenset(SPECIAL_USE_DOMAIN_NAMES)
+
+INVALID = "E-mail inválido"
+MISSING = "E-mail não informado"
+
+
+def split_cell(cell: str) -> list[str]:
+    """A cell may hold several addresses separated by ';', ',' or spaces."""
+    return [part for part in _SPLIT.split(cell) if part]
+
+
+def normalize_email(raw: str) -> str | None:
+    """The address in lower case, or None when its syntax is invalid."""
+    address = raw.strip().lower()
+    if "@" not in address:
+        return None
+    if _is_plain(address):
+        return address
+    try:
+        # SMTPUTF8 (accented local parts) is refused: most SMTP services cannot deliver it,
+        # and in these spreadsheets an accent is nearly always a typo.
+        result = validate_email(address, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError:
+        return None
+    return (result.ascii_email or result.normalized).lower()
+
+
+def _is_plain(address: str) -> bool:
+    if len(address) > 254 or not _PLAIN.fullmatch(address):
+        return False
+    local, _, domain = address.rpartition("@")
+    if len(local) > 64 or len(domain) > 253:
+        return False
+    # Special-use names (.test, .local, ...) and IDNA-looking labels ('xn--', 'ab--c')
+    # are for email-validator to judge.
+    if "--" in domain or domain.rsplit(".", 1)[-1] in _SPECIAL_TLDS:
+        return False
+    return True

@@ -1,0 +1,93 @@
+"""Batches of clients -> campaign_clients, with SQLAlchemy Core (COPY on PostgreSQL).
+
+Each batch is merged with the rows already stored for its CPFs (one indexed
+SELECT per batch), so the same CPF spread over the file still ends as one
+client whose `line` is its first line. New clients get consecutive indexes and
+`chunk_seq = index // CHUNK_SIZE`: collection works in chunks of 200 clients.
+"""
+from __future__ import annotations
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.engine import Connection
+
+from app.models import CampaignClient
+from app.models.campaigns import OUTCOME_PENDING
+from app.security.masking import mask_cpf
+
+from .parser import WARNING, Draft, Issue
+
+MAX_EMAILS = 10
+CHUNK_SIZE = 200
+_TABLE = CampaignClient.__table__
+_COPY_COLUMNS = ("campaign_id", "cpf", "emails", "name", "line", "chunk_seq", "outcome")
+
+
+class ClientWriter:
+    def __init__(self, connection: Connection, campaign_id: int):
+        self.connection = connection
+        self.campaign_id = campaign_id
+        self.clients = 0
+        self.emails = 0
+        self.warnings: list[Issue] = []
+        self._capped: set[str] = set()  # CPFs already warned about (rare)
+        self._copy = connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg"
+
+    def write(self, batch: dict[str, Draft]) -> None:
+        existing = self._existing(list(batch))
+        updates = []
+        rows = []
+        for cpf, draft in batch.items():
+            stored = existing.get(cpf)
+            if stored is None:
+                kept = self._cap(cpf, draft.line, draft.emails)
+                self.emails += len(kept)
+                rows.append((self.campaign_id, cpf, "\n".join(kept), draft.name, draft.line,
+                             self.clients // CHUNK_SIZE, OUTCOME_PENDING))
+                self.clients += 1
+            else:
+                client_id, line, current = stored
+                merged = current + [a for a in draft.emails if a not in current]
+                kept = self._cap(cpf, line, merged)
+                if len(kept) != len(current):
+                    self.emails += len(kept) - len(current)
+                    updates.append({"_id": client_id, "_emails": "\n".join(kept)})
+        if rows:
+            self._insert(rows)
+        if updates:
+            self.connection.execute(
+                update(_TABLE).where(_TABLE.c.id == bindparam("_id")).values(emails=bindparam("_emails")),
+                updates,
+            )
+
+    def _cap(self, cpf: str, line: int, addresses: list[str]) -> list[str]:
+        if len(addresses) <= MAX_EMAILS:
+            return addresses
+        if cpf not in self._capped:
+            self._capped.add(cpf)
+            self.warnings.append(Issue(WARNING, line, "EMAIL", mask_cpf(cpf),
+                                       f"Cliente com mais de {MAX_EMAILS} e-mails: mantidos os {MAX_EMAILS} primeiros"))
+        return addresses[:MAX_EMAILS]
+
+    def _existing(self, cpfs: list[str]) -> dict[str, tuple[int, int, list[str]]]:
+        if self.clients == 0:
+            return {}
+        found = {}
+        for start in range(0, len(cpfs), 5000):
+            result = self.connection.execute(
+                select(_TABLE.c.id, _TABLE.c.cpf, _TABLE.c.line, _TABLE.c.emails).where(
+                    _TABLE.c.campaign_id == self.campaign_id, _TABLE.c.cpf.in_(cpfs[start:start + 5000]))
+            )
+            for client_id, cpf, line, emails in result:
+                found[cpf] = (client_id, line, [e for e in emails.split("\n") if e])
+        return found
+
+    def _insert(self, rows: list[tuple]) -> None:
+        if self._copy:
+            # PostgreSQL fast path: COPY on the session's own connection (same transaction).
+            raw = self.connection.connection.driver_connection
+            with raw.cursor() as cursor:
+                with cursor.copy(f"COPY {_TABLE.name} ({', '.join(_COPY_COLUMNS)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            return
+        self.connection.execute(_TABLE.insert(), [dict(zip(_COPY_COLUMNS, row)) for row in rows])
