@@ -15,8 +15,14 @@ from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, valida
 _SPLIT = re.compile(r"[;,\s]+")
 _ATEXT = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]"
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-_PLAIN = re.compile(rf"{_ATEXT}+(?:\.{_ATEXT}+)*@(?:{_LABEL}\.)+[a-z]{{2,63}}")
-_SPECIAL_TLDS = frozenset(SPECIAL_USE_DOMAIN_NAMES)
+_SPECIAL_TLDS = "|".join(re.escape(name) for name in SPECIAL_USE_DOMAIN_NAMES)
+# One pass: local part of at most 64 atext characters with single dots, a domain of
+# LDH labels without '--' (IDNA-looking labels go to email-validator) and an
+# alphabetic top-level domain that is not a special-use name (.test, .local, ...).
+_PLAIN = re.compile(
+    rf"(?=[^@]{{1,64}}@){_ATEXT}+(?:\.{_ATEXT}+)*@(?![^@]*--)"
+    rf"(?:{_LABEL}\.)+(?!(?:{_SPECIAL_TLDS})$)[a-z]{{2,63}}"
+)
 
 INVALID = "E-mail inválido"
 MISSING = "E-mail não informado"
@@ -24,7 +30,9 @@ MISSING = "E-mail não informado"
 
 def split_cell(cell: str) -> list[str]:
     """A cell may hold several addresses separated by ';', ',' or spaces."""
-    return [part for part in _SPLIT.split(cell) if part]
+    if "," in cell or ";" in cell:
+        return [part for part in _SPLIT.split(cell) if part]
+    return cell.split()
 
 
 def normalize_email(raw: str) -> str | None:
@@ -32,7 +40,7 @@ def normalize_email(raw: str) -> str | None:
     address = raw.strip().lower()
     if "@" not in address:
         return None
-    if _is_plain(address):
+    if len(address) <= 254 and _PLAIN.fullmatch(address):
         return address
     try:
         # SMTPUTF8 (accented local parts) is refused: most SMTP services cannot deliver it,
@@ -42,15 +50,3 @@ def normalize_email(raw: str) -> str | None:
         return None
     return (result.ascii_email or result.normalized).lower()
 
-
-def _is_plain(address: str) -> bool:
-    if len(address) > 254 or not _PLAIN.fullmatch(address):
-        return False
-    local, _, domain = address.rpartition("@")
-    if len(local) > 64 or len(domain) > 253:
-        return False
-    # Special-use names (.test, .local, ...) and IDNA-looking labels ('xn--', 'ab--c')
-    # are for email-validator to judge.
-    if "--" in domain or domain.rsplit(".", 1)[-1] in _SPECIAL_TLDS:
-        return False
-    return True

@@ -13,6 +13,7 @@ from app.security.masking import mask_cpf
 
 from . import emails as email_rules
 from .cpf import normalize_cpf
+from .emails import normalize_email, split_cell
 from .errors import IntakeRefused
 from .headers import Columns
 from .sources import too_many_rows
@@ -57,7 +58,7 @@ class LineParser:
         batch: dict[str, Draft] = {}
         lines_in_batch = 0
         for line, cells in rows:
-            if not any(c.strip() for c in cells if c):
+            if not "".join(cells).strip():
                 continue  # blank lines (Excel leaves many at the end) are not data
             self.data_lines += 1
             if self.data_lines > self.max_rows:
@@ -77,7 +78,7 @@ class LineParser:
         return cells[index] or ""
 
     def _read_line(self, line: int, cells: list, batch: dict[str, Draft]) -> None:
-        raw_cpf = self._cell(cells, self.columns.cpf)
+        raw_cpf = cells[self.columns.cpf] if self.columns.cpf < len(cells) else ""
         cpf, reason = normalize_cpf(raw_cpf)
         if cpf is None:
             masked = mask_cpf(raw_cpf) or ("***" if raw_cpf.strip() else None)
@@ -85,9 +86,13 @@ class LineParser:
             return
         valid: list[str] = []
         invalid: list[tuple[int, str]] = []
+        width = len(cells)
         for index in self.columns.emails:
-            for part in email_rules.split_cell(self._cell(cells, index)):
-                address = email_rules.normalize_email(part)
+            cell = cells[index] if index < width else ""
+            if not cell:
+                continue
+            for part in split_cell(cell):
+                address = normalize_email(part)
                 if address is None:
                     invalid.append((index, part))
                 elif address not in valid:
