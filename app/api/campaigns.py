@@ -156,7 +156,7 @@ def create_campaign():
     except ScheduleError as exc:
         errors.add("scheduled_at", str(exc))
     upload = request.files.get("file")
-    if upload is None or not upload.filename and not upload.stream:
+    if upload is None:
         errors.add("file", "Envie a planilha no campo 'file' (.csv ou .xlsx).")
     errors.raise_if_any()
     try:
@@ -250,4 +250,37 @@ def cancel_campaign(campaign_id: int):
         raise ApiError(403, "Só quem criou a campanha ou um administrador pode cancelá-la.")
     if not cancel(campaign, user=g.api_user):
         raise ApiError(409, f"A campanha não pode ser cancelada: está {campaign.status_label.lower()}.")
+    return jsonify(campaign_json(campaign))
+
+
+RESCHEDULE = schema("CampaignReschedule", {
+    "type": "object", "required": ["scheduled_at"],
+    "properties": {"scheduled_at": {"type": "string", "format": "date-time",
+                                    "description": "ISO 8601; sem fuso, é lido no TIMEZONE"}},
+})
+
+
+@bp.post("/campaigns/<int:campaign_id>/reschedule")
+@documented("/campaigns/{campaign_id}/reschedule", "post", summary="Altera a data e hora de envio de uma campanha agendada",
+            tags=["Campanhas"], parameters=[path_id("campaign_id")],
+            request_body={"required": True, "content": {"application/json": {"schema": RESCHEDULE}}},
+            responses={"200": json_body(CAMPAIGN), "400": {"$ref": "#/components/responses/BadRequest"},
+                       "404": {"$ref": "#/components/responses/NotFound"},
+                       "409": {"$ref": "#/components/responses/Conflict"}, "422": _UNPROCESSABLE})
+@any_user
+def reschedule_campaign(campaign_id: int):
+    from app.campaigns.scheduling import ScheduleError, can_manage, check_moment, parse_iso, reschedule
+
+    from .validation import json_object
+
+    campaign = _get(campaign_id)
+    if not can_manage(g.api_user, campaign):
+        raise ApiError(403, "Só quem criou a campanha ou um administrador pode alterar a data.")
+    data = json_object()
+    try:
+        moment = check_moment(parse_iso(str(data.get("scheduled_at") or "")))
+    except ScheduleError as exc:
+        raise ApiError(422, "Dados inválidos.", details={"scheduled_at": str(exc)})
+    if not reschedule(campaign, moment, user=g.api_user):
+        raise ApiError(409, f"A data não pode mais ser alterada: a campanha está {campaign.status_label.lower()}.")
     return jsonify(campaign_json(campaign))

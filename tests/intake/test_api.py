@@ -147,3 +147,27 @@ def test_created_response_has_every_field_the_schema_requires(seeded, client, op
     schema = COMPONENTS["schemas"]["Campaign"]
     assert set(schema["required"]) <= set(body)
     assert set(body) - {"import"} <= set(schema["properties"])
+
+
+def test_creator_changes_the_date_through_the_api(seeded, client, operator_headers):
+    campaign_id = _create(client, operator_headers)
+    response = client.post(f"/api/v1/campaigns/{campaign_id}/reschedule", json={"scheduled_at": "2099-09-10T14:30:00"},
+                           headers=operator_headers)
+    assert response.status_code == 200
+    assert (response.get_json()["scheduled_at"], response.get_json()["campaign_day"]) == \
+        ("2099-09-10T14:30:00-03:00", "2099-09-10")
+
+
+def test_reschedule_to_the_past_is_refused(seeded, client, operator_headers):
+    campaign_id = _create(client, operator_headers)
+    response = client.post(f"/api/v1/campaigns/{campaign_id}/reschedule", json={"scheduled_at": "2020-01-01T08:00"},
+                           headers=operator_headers)
+    assert response.status_code == 422 and "já passou" in response.get_json()["error"]["details"]["scheduled_at"]
+
+
+def test_a_canceled_campaign_cannot_be_rescheduled(seeded, client, operator_headers):
+    campaign_id = _create(client, operator_headers)
+    client.post(f"/api/v1/campaigns/{campaign_id}/cancel", headers=operator_headers)
+    response = client.post(f"/api/v1/campaigns/{campaign_id}/reschedule", json={"scheduled_at": "2099-09-10T14:30:00"},
+                           headers=operator_headers)
+    assert response.status_code == 409
