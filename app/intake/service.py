@@ -107,9 +107,9 @@ def import_campaign(*, operation: Operation, campaign_type: CampaignType, schedu
         db.session.add(campaign)
         db.session.flush()
         parser = LineParser(source.columns, current_app.config["MAX_ROWS"])
-        writer = ClientWriter(db.session.connection(), campaign.id)
-        for batch in parser.batches(source.rows):
-            writer.write(batch)
+        with ClientWriter(db.session.connection(), campaign.id) as writer:
+            for batch in parser.batches(source.rows):
+                writer.write(batch)
     except BaseException:
         db.session.rollback()
         raise

@@ -7,6 +7,8 @@ client whose `line` is its first line. New clients get consecutive indexes and
 """
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 
@@ -38,11 +40,32 @@ class ClientWriter:
         self._capped: set[str] = set()  # CPFs already warned about (rare)
         self._seen = bytearray(_SEEN_BITS // 8)
         self._copy = connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg"
+        self._open_copy = None  # one COPY stays open across batches (see _insert)
+        self._stack = ExitStack()
+
+    # The writer is a context manager so that an open COPY is finished on success and
+    # aborted (CopyFail) when the import fails.
+    def __enter__(self) -> "ClientWriter":
+        return self
+
+    def __exit__(self, *exc_info) -> bool:
+        self._open_copy = None
+        return self._stack.__exit__(*exc_info)
+
+    def _end_copy(self) -> None:
+        if self._open_copy is not None:
+            self._open_copy = None
+            self._stack.close()
+            self._stack = ExitStack()
 
     def write(self, batch: dict[str, Draft]) -> None:
         seen = self._seen
         maybe_stored = [cpf for cpf in batch if seen[(h := int(cpf) % _SEEN_BITS) >> 3] & (1 << (h & 7))]
-        existing = self._existing(maybe_stored) if maybe_stored else {}
+        if maybe_stored:
+            self._end_copy()  # no other statement can run while a COPY is open
+            existing = self._existing(maybe_stored)
+        else:
+            existing = {}
         updates = []
         rows = []
         for cpf, draft in batch.items():
@@ -65,6 +88,7 @@ class ClientWriter:
         if rows:
             self._insert(rows)
         if updates:
+            self._end_copy()
             self.connection.execute(
                 update(_TABLE).where(_TABLE.c.id == bindparam("_id")).values(emails=bindparam("_emails")),
                 updates,
@@ -93,11 +117,14 @@ class ClientWriter:
     def _insert(self, rows: list[tuple]) -> None:
         if self._copy:
             # PostgreSQL fast path: COPY on the session's own connection (same transaction).
-            raw = self.connection.connection.driver_connection
-            with raw.cursor() as cursor:
-                with cursor.copy(f"COPY {_TABLE.name} ({', '.join(_COPY_COLUMNS)}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
+            # It stays open across batches, so the server stores rows while we parse the next ones.
+            if self._open_copy is None:
+                raw = self.connection.connection.driver_connection
+                cursor = self._stack.enter_context(raw.cursor())
+                self._open_copy = self._stack.enter_context(
+                    cursor.copy(f"COPY {_TABLE.name} ({', '.join(_COPY_COLUMNS)}) FROM STDIN"))
+            for row in rows:
+                self._open_copy.write_row(row)
             return
         if self.connection.dialect.paramstyle == "qmark":
             # SQLite: the driver's executemany with one precompiled statement; a Core insert
