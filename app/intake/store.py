@@ -1,8 +1,9 @@
 """Batches of clients -> campaign_clients, with SQLAlchemy Core (COPY on PostgreSQL).
 
-Each batch is merged with the rows already stored for its CPFs (one indexed
-SELECT per batch), so the same CPF spread over the file still ends as one
-client whose `line` is its first line. New clients get consecutive indexes and
+Each batch is merged with the rows already stored for its CPFs (an indexed
+SELECT, only for CPFs a fixed-size bit set says may be stored already), so the
+same CPF spread over the file still ends as one client whose `line` is its
+first line, and memory does not grow with the file. New clients get consecutive indexes and
 `chunk_seq = index // CHUNK_SIZE`: collection works in chunks of 200 clients.
 """
 from __future__ import annotations
