@@ -8,6 +8,7 @@ from app.extensions import db
 from app.models import CampaignType, CapturedEmail, EmailService, Operation, OperationBinding, User
 
 from .bindings import BindingView
+from .campaign_new import CampaignNewView
 from .campaigns_list import CampaignListView
 from .captured import CapturedEmailView
 from .dashboard import DashboardView
@@ -28,7 +29,7 @@ def init_admin(app) -> Admin:
         index_view=DashboardView(name="Dashboard", url="/admin"),
         theme=Bootstrap4Theme(base_template="admin/preventivo_master.html", fluid=True),
     )
-    admin.add_view(UnderConstructionView(name="Cadastrar Campanha", category=CAMPAIGNS, endpoint="campaign_new", url="/admin/campanhas/nova"))
+    admin.add_view(CampaignNewView(name="Cadastrar Campanha", category=CAMPAIGNS, endpoint="campaign_new", url="/admin/campanhas/nova"))
     admin.add_view(CampaignListView(name="Listar Campanhas", category=CAMPAIGNS, endpoint="campaigns", url="/admin/campanhas"))
     admin.add_view(BindingView(OperationBinding, db, name="Alterar Serviço de Envio", category=CAMPAIGNS, endpoint="bindings", url="/admin/servico-de-envio"))
     admin.add_view(EmailServiceView(EmailService, db, name="Cadastro Serviços", category=CAMPAIGNS, endpoint="services", url="/admin/servicos"))

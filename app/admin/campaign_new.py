@@ -1,0 +1,146 @@
+""""Cadastrar Campanha": the upload form, the import result, the template download,
+and (for the creator or an admin) cancel or change the date of a scheduled campaign."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, send_file, url_for
+from flask_admin import expose
+from flask_login import current_user
+
+from app.extensions import db
+from app.models import Campaign, CampaignType, ImportIssue, Operation
+from app.models.campaigns import SCHEDULED
+
+from .base import AnyUserView
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHOWN_ISSUES = 1000  # the page lists this many; the download has all of them
+
+
+class CampaignNewView(AnyUserView):
+    @expose("/", methods=("GET", "POST"))
+    def index(self):
+        from app.campaigns.scheduling import ScheduleError, check_moment, default_moment, format_local_input, \
+            parse_local_input
+        from app.intake.errors import IntakeRefused
+        from app.intake.service import ChoiceError, import_campaign, resolve_campaign_type, resolve_operation
+
+        values = {"operation": "", "campaign_type": "", "scheduled_at": format_local_input(default_moment())}
+        errors: dict[str, str] = {}
+        refused = None
+        if request.method == "POST":
+            values.update({k: (request.form.get(k) or "").strip() for k in values})
+            operation = campaign_type = moment = None
+            try:
+                operation = resolve_operation(values["operation"])
+                campaign_type = resolve_campaign_type(operation, values["campaign_type"])
+            except ChoiceError as exc:
+                errors[exc.field] = exc.message
+            try:
+                moment = check_moment(parse_local_input(values["scheduled_at"]))
+            except ScheduleError as exc:
+                errors["scheduled_at"] = str(exc)
+            upload = request.files.get("file")
+            if upload is None or not upload.filename:
+                errors["file"] = "Escolha a planilha (.csv ou .xlsx)."
+            if not errors:
+                try:
+                    result = import_campaign(operation=operation, campaign_type=campaign_type, scheduled_at=moment,
+                                             stream=upload.stream, filename=upload.filename,
+                                             user=current_user._get_current_object())
+                except IntakeRefused as exc:
+                    refused = exc
+                else:
+                    return redirect(url_for(".result", campaign_id=result.campaign.id))
+        return self.render("admin/intake/new.html", values=values, errors=errors, refused=refused,
+                           shown=SHOWN_ISSUES, **self._choices())
+
+    @staticmethod
+    def _choices() -> dict:
+        operations = db.session.execute(
+            db.select(Operation).where(Operation.active.is_(True)).order_by(Operation.name)).scalars().all()
+        types = db.session.execute(
+            db.select(CampaignType).where(CampaignType.active.is_(True)).order_by(CampaignType.name)).scalars().all()
+        return {"operations": operations, "campaign_types": types}
+
+    def _campaign(self, campaign_id: int) -> Campaign:
+        campaign = db.session.get(Campaign, campaign_id)
+        if campaign is None:
+            abort(404)
+        return campaign
+
+    @expose("/<int:campaign_id>")
+    def result(self, campaign_id: int):
+        from app.campaigns.scheduling import can_manage, format_local_input
+
+        campaign = self._campaign(campaign_id)
+        issues = db.select(ImportIssue).where(ImportIssue.campaign_id == campaign.id).order_by(
+            ImportIssue.line, ImportIssue.id)
+        rejected = db.session.execute(issues.where(ImportIssue.kind == "rejected").limit(SHOWN_ISSUES)).scalars().all()
+        warnings = db.session.execute(issues.where(ImportIssue.kind == "warning").limit(SHOWN_ISSUES)).scalars().all()
+        warning_count = db.session.execute(db.select(db.func.count(ImportIssue.id)).where(
+            ImportIssue.campaign_id == campaign.id, ImportIssue.kind == "warning")).scalar_one()
+        manageable = campaign.status == SCHEDULED and can_manage(current_user, campaign)
+        return self.render("admin/intake/result.html", campaign=campaign, rejected=rejected, warnings=warnings,
+                           warning_count=warning_count, shown=SHOWN_ISSUES, manageable=manageable,
+                           new_moment=format_local_input(campaign.scheduled_at))
+
+    @expose("/<int:campaign_id>/recusadas.xlsx")
+    def refused_lines(self, campaign_id: int):
+        from app.intake.files import issues_xlsx
+
+        campaign = self._campaign(campaign_id)
+        issues = db.session.execute(db.select(ImportIssue).where(ImportIssue.campaign_id == campaign.id).order_by(
+            ImportIssue.line, ImportIssue.id)).scalars()
+        return _download(issues_xlsx(issues), f"campanha-{campaign.id}-linhas-recusadas.xlsx", XLSX)
+
+    @expose("/<int:campaign_id>/cancelar", methods=("POST",))
+    def cancel(self, campaign_id: int):
+        from app.campaigns.scheduling import can_manage, cancel
+
+        campaign = self._campaign(campaign_id)
+        if not can_manage(current_user, campaign):
+            abort(403)
+        if cancel(campaign, user=current_user._get_current_object()):
+            flash(f"Campanha #{campaign.id} cancelada.", "success")
+        else:
+            flash(f"A campanha #{campaign.id} não pode mais ser cancelada ({campaign.status_label.lower()}).", "error")
+        return redirect(url_for(".result", campaign_id=campaign.id))
+
+    @expose("/<int:campaign_id>/reagendar", methods=("POST",))
+    def reschedule(self, campaign_id: int):
+        from app.campaigns.scheduling import ScheduleError, can_manage, parse_local_input, reschedule
+        from app.timeutil import fmt_datetime
+
+        campaign = self._campaign(campaign_id)
+        if not can_manage(current_user, campaign):
+            abort(403)
+        try:
+            moment = parse_local_input(request.form.get("scheduled_at", ""))
+            moved = reschedule(campaign, moment, user=current_user._get_current_object())
+        except ScheduleError as exc:
+            flash(str(exc), "error")
+        else:
+            if moved:
+                flash(f"Envio da campanha #{campaign.id} alterado para {fmt_datetime(moment)}.", "success")
+            else:
+                flash(f"A data da campanha #{campaign.id} não pode mais ser alterada "
+                      f"({campaign.status_label.lower()}).", "error")
+        return redirect(url_for(".result", campaign_id=campaign.id))
+
+    @expose("/modelo.xlsx")
+    def template_xlsx(self):
+        from app.intake.files import template_xlsx
+
+        return _download(template_xlsx(), "modelo-campanha.xlsx", XLSX)
+
+    @expose("/modelo.csv")
+    def template_csv(self):
+        from app.intake.files import template_csv
+
+        return _download(template_csv(), "modelo-campanha.csv", "text/csv; charset=utf-8")
+
+
+def _download(data: bytes, filename: str, mimetype: str):
+    import io
+
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename)

@@ -1,0 +1,135 @@
+"""When a campaign starts: the send moment, its rq-scheduler job, reschedule and cancel.
+
+The database is the source of truth: if Redis is unreachable the campaign is
+still stored, and the periodic sweep starts it once its moment has passed.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+
+from app.extensions import db
+from app.models import Campaign
+from app.models.campaigns import SCHEDULED
+from app.timeutil import local_date, localize, now_utc, to_local
+
+log = logging.getLogger(__name__)
+
+DEFAULT_HOUR = 8
+PAST_TOLERANCE = timedelta(minutes=5)
+LOCAL_INPUT_FORMAT = "%d/%m/%Y %H:%M"
+
+
+class ScheduleError(ValueError):
+    """A moment that cannot be used; the message is pt-BR."""
+
+
+def default_moment(now: datetime | None = None) -> datetime:
+    """The next day at 08:00 local time (aware UTC)."""
+    local_now = to_local(now or now_utc())
+    tomorrow = local_now.date() + timedelta(days=1)
+    return localize(datetime(tomorrow.year, tomorrow.month, tomorrow.day, DEFAULT_HOUR, 0))
+
+
+def format_local_input(moment: datetime) -> str:
+    return to_local(moment).strftime(LOCAL_INPUT_FORMAT)
+
+
+def parse_local_input(text: str) -> datetime:
+    """'05/08/2026 08:00' in TIMEZONE -> aware UTC."""
+    try:
+        naive = datetime.strptime((text or "").strip(), LOCAL_INPUT_FORMAT)
+    except ValueError as exc:
+        raise ScheduleError("Data e hora inválidas: use o formato dd/mm/aaaa HH:MM (ex.: 05/08/2026 08:00).") from exc
+    return localize(naive)
+
+
+def parse_iso(text: str) -> datetime:
+    """ISO 8601; without an offset the moment is read in TIMEZONE."""
+    try:
+        moment = datetime.fromisoformat((text or "").strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ScheduleError("Data e hora inválidas: use ISO 8601 (ex.: 2026-08-05T08:00:00-03:00).") from exc
+    if moment.tzinfo is None:
+        return localize(moment)
+    return moment.astimezone(timezone.utc)
+
+
+def check_moment(moment: datetime, now: datetime | None = None) -> datetime:
+    """Refuse a moment more than 5 minutes in the past; a moment within them means 'start now'."""
+    now = now or now_utc()
+    if moment < now - PAST_TOLERANCE:
+        raise ScheduleError(
+            f"A data e hora de envio ({format_local_input(moment)}) já passou. Escolha um momento futuro."
+        )
+    return moment
+
+
+def campaign_day(moment: datetime):
+    """D: the local date of the send moment."""
+    return local_date(moment)
+
+
+def schedule_start(campaign_id: int, moment: datetime) -> str:
+    """Schedule (or run at once) the start job. Returns 'started', 'scheduled' or 'deferred'
+    (Redis unreachable: the sweep will start it)."""
+    from app.campaigns.lifecycle import start_job_id
+    from workers.tasks import start_campaign
+
+    try:
+        scheduler = _scheduler()
+        job_id = start_job_id(campaign_id)
+        if job_id in scheduler:
+            scheduler.cancel(job_id)
+        if moment <= now_utc():
+            start_campaign.delay(campaign_id)
+            return "started"
+        scheduler.enqueue_at(moment, start_campaign, campaign_id, job_id=job_id, timeout=start_campaign.timeout)
+        return "scheduled"
+    except Exception:
+        log.warning("campaign=%s start not scheduled in Redis; the sweep will start it", campaign_id, exc_info=True)
+        return "deferred"
+
+
+def _scheduler():
+    from workers.runner import make_scheduler
+
+    return make_scheduler()
+
+
+def can_manage(user, campaign: Campaign) -> bool:
+    """The creator of a campaign or an admin may cancel it or change its date."""
+    if user is None:
+        return False
+    return bool(getattr(user, "is_admin", False)) or (campaign.created_by_id is not None
+                                                      and campaign.created_by_id == user.id)
+
+
+def reschedule(campaign: Campaign, moment: datetime, user=None) -> bool:
+    """Move a still-scheduled campaign to a new moment (campaign_day follows). False when it already started."""
+    from app import audit
+    from app.campaigns.lifecycle import transition
+
+    check_moment(moment)
+    previous = campaign.scheduled_at
+    moved = transition(campaign.id, SCHEDULED, SCHEDULED, scheduled_at=moment, campaign_day=campaign_day(moment))
+    if not moved:
+        return False
+    db.session.refresh(campaign)
+    audit.record("campaign.reschedule", target=campaign, user=user,
+                 details={"from": previous.isoformat() if previous else None, "to": moment.isoformat()})
+    db.session.commit()
+    schedule_start(campaign.id, moment)
+    return True
+
+
+def cancel(campaign: Campaign, user=None) -> bool:
+    from app import audit
+    from app.campaigns import lifecycle
+
+    moved = lifecycle.cancel(campaign.id, user=user)
+    if moved:
+        db.session.refresh(campaign)
+        audit.record("campaign.cancel", target=campaign, user=user)
+        db.session.commit()
+    return moved
