@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .jobs import job
-from .queues import CAMPAIGNS, MAINTENANCE
+from .queues import CAMPAIGNS, MAINTENANCE, SEND
 
 
 @job(CAMPAIGNS, timeout=300)
@@ -17,3 +17,10 @@ def sweep() -> None:
     from app.campaigns.sweep import run_sweep
 
     run_sweep()
+
+
+@job(SEND, timeout=1800)
+def send_batch(campaign_id: int) -> None:
+    from app.mailer.dispatch import run_batch
+
+    run_batch(campaign_id)

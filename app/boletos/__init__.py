@@ -1,0 +1,1 @@
+"""Boletos: line arithmetic, barcode, PDF."""
