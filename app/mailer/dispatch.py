@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 
 from app import timeutil
 from app.campaigns import counters
 from app.extensions import db
-from app.models import Agreement, Boleto, Campaign, CampaignClient, Delivery, EmailService
+from app.models import Agreement, Boleto, Campaign, CampaignClient, Delivery, EmailService, ServiceUsage
 from app.models.campaigns import (CANCELED, COLLECTING, DELIVERY_FAILED, DELIVERY_PENDING, DELIVERY_SENDING,
                                   DELIVERY_SENT, SENDING)
 
@@ -113,6 +113,27 @@ def release_claim(token: str, ids: list[int] | None = None, *, next_attempt_at: 
     return result.rowcount or 0
 
 
+_deliveries = Delivery.__table__
+_usage = ServiceUsage.__table__
+_MARK_SENT = (
+    update(_deliveries)
+    .where(_deliveries.c.id == bindparam("did"), _deliveries.c.claim_token == bindparam("tok"),
+           _deliveries.c.status == DELIVERY_SENDING)
+    .values(status=DELIVERY_SENT, sent_at=bindparam("at"), service_id=bindparam("sid"), claim_token=None,
+            lease_until=None, last_error=None)
+)
+_CONFIRM_ONE = (
+    update(_usage).where(_usage.c.service_id == bindparam("sid"), _usage.c.month == bindparam("mkey"))
+    .values(sent=_usage.c.sent + 1, reserved=_usage.c.reserved - 1)
+)
+
+_campaigns = Campaign.__table__
+_COUNT_SENT = (
+    update(_campaigns).where(_campaigns.c.id == bindparam("cid"))
+    .values(emails_sent=_campaigns.c.emails_sent + 1, emails_pending=_campaigns.c.emails_pending - 1)
+)
+
+
 # --- the batch ------------------------------------------------------------------------------------
 @dataclass
 class Item:
@@ -166,6 +187,7 @@ class BatchSender:
     def _use(self, service: EmailService) -> None:
         self._close_transport()
         self.service = service
+        self.service_id = service.id
         self.transport = SmtpTransport.for_service(service)
         if service.name not in self.result.services:
             self.result.services.append(service.name)
@@ -182,7 +204,7 @@ class BatchSender:
 
     def _give_back_slots(self) -> None:
         if self.slots:
-            quota.release(self.service.id, self.month, self.slots)
+            quota.release(self.service_id, self.month, self.slots)
             db.session.commit()
             self.slots = 0
 
@@ -237,16 +259,15 @@ class BatchSender:
 
     # --- outcomes (each its own commit) ---
     def _mark_sent(self, item: Item) -> None:
-        result = db.session.execute(
-            update(Delivery).where(Delivery.id == item.id, Delivery.claim_token == self.token,
-                                   Delivery.status == DELIVERY_SENDING)
-            .values(status=DELIVERY_SENT, sent_at=now(), service_id=self.service.id, claim_token=None,
-                    lease_until=None, last_error=None).execution_options(synchronize_session=False)
-        )
-        quota.confirm(self.service.id, self.month, 1)
+        # Hot path: prebuilt Core statements, ids as plain ints (an ORM attribute would reload after each commit).
+        # Same effect as counters.bump(emails_sent=1, emails_pending=-1), without rebuilding the statement
+        # for every message; all three in one transaction.
+        conn = db.session.connection()
+        result = conn.execute(_MARK_SENT, {"did": item.id, "tok": self.token, "at": now(), "sid": self.service_id})
+        conn.execute(_CONFIRM_ONE, {"sid": self.service_id, "mkey": self.month})
         self.slots -= 1
         if result.rowcount == 1:
-            counters.bump(self.campaign_id, emails_sent=1, emails_pending=-1)
+            conn.execute(_COUNT_SENT, {"cid": self.campaign_id})
         db.session.commit()
         self.result.sent += 1
 
@@ -382,7 +403,10 @@ def run_batch(campaign_id: int, batch_size: int | None = None, *, chain: bool = 
         return BatchResult()
     items, boletos, names = _load(ids)
     _store_message_ids(items, binding.sender_email)
-    result = BatchSender(campaign, token, items, boletos, names, binding.sender_email, service).run()
+    batch = BatchSender(campaign, token, items, boletos, names, binding.sender_email, service)
+    # Render the batch's PDFs in the background while messages go out (the sender mostly waits on the socket).
+    batch.factory.pdfs.prefetch([b for item in items for b in boletos.get(item.client_id, [])])
+    result = batch.run()
     log.info("campaign=%s batch claimed=%s sent=%s failed=%s retried=%s stopped=%s services=%s", campaign_id,
              result.claimed, result.sent, result.failed, result.retried, result.stopped, ",".join(result.services))
     db.session.expire_all()

@@ -170,6 +170,8 @@ class PdfSource:
         self.provider_token = provider_token
         self.timeout = timeout
         self._http = None
+        self._executor = None
+        self._futures: dict = {}
 
     @classmethod
     def for_operation(cls, operation) -> "PdfSource":
@@ -178,23 +180,47 @@ class PdfSource:
         return cls(operation.name, operation.effective_provider_url, operation.effective_provider_token,
                    float(current_app.config.get("PROVIDER_TIMEOUT", 15.0)))
 
+    @staticmethod
+    def _key(boleto: BoletoData):
+        return (boleto.id, boleto.pdf_url, boleto.line) if boleto.id is not None else None
+
+    def prefetch(self, boletos: list[BoletoData]) -> None:
+        """Start fetching/rendering these boletos' PDFs in one background thread, in this order."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        for boleto in boletos:
+            key = self._key(boleto)
+            if key is None or key in self._futures:
+                continue
+            with self._lru_lock:
+                if key in self._lru:
+                    continue
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf")
+            self._futures[key] = self._executor.submit(self._encoded, boleto, key)
+
     def attachment(self, boleto: BoletoData, client_name: str | None = None) -> tuple[str, bytes]:
         """(filename, base64 body with CRLF line breaks) for one boleto."""
-        key = (boleto.id, boleto.pdf_url, boleto.line) if boleto.id is not None else None
+        key = self._key(boleto)
         if key is not None:
+            future = self._futures.pop(key, None)
+            if future is not None:
+                return self.filename(boleto), future.result()
             with self._lru_lock:
                 cached = self._lru.get(key)
                 if cached is not None:
                     self._lru.move_to_end(key)
                     return self.filename(boleto), cached
-        pdf = self.pdf_bytes(boleto, client_name)
-        encoded = base64.encodebytes(pdf).replace(b"\n", b"\r\n")
+        return self.filename(boleto), self._encoded(boleto, key)
+
+    def _encoded(self, boleto: BoletoData, key) -> bytes:
+        encoded = base64.encodebytes(self.pdf_bytes(boleto)).replace(b"\n", b"\r\n")
         if key is not None:
             with self._lru_lock:
                 self._lru[key] = encoded
                 while len(self._lru) > self.LRU_SIZE:
                     self._lru.popitem(last=False)
-        return self.filename(boleto), encoded
+        return encoded
 
     @staticmethod
     def filename(boleto: BoletoData) -> str:
@@ -202,7 +228,7 @@ class PdfSource:
         safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in boleto.agreement)[:40]
         return f"boleto-{safe}-parcela-{boleto.number or 0}-{due}.pdf"
 
-    def pdf_bytes(self, boleto: BoletoData, client_name: str | None = None) -> bytes:
+    def pdf_bytes(self, boleto: BoletoData) -> bytes:
         if boleto.pdf_url:
             fetched = self._fetch(boleto.pdf_url)
             if fetched is not None:
@@ -237,6 +263,12 @@ class PdfSource:
         return response.content
 
     def close(self) -> None:
+        if self._executor is not None:
+            for future in self._futures.values():
+                future.cancel()
+            self._executor.shutdown(wait=True)
+            self._executor = None
+            self._futures.clear()
         if self._http is not None:
             self._http.close()
             self._http = None
