@@ -258,14 +258,21 @@ class BatchSender:
             db.session.commit()
 
     # --- outcomes (each its own commit) ---
-    def _mark_sent(self, item: Item) -> None:
-        # Hot path: prebuilt Core statements, ids as plain ints (an ORM attribute would reload after each commit).
-        # Same effect as counters.bump(emails_sent=1, emails_pending=-1), without rebuilding the statement
-        # for every message; all three in one transaction.
+    def _record_accepted(self) -> None:
+        """Record the last accepted message (delivery sent, quota confirmed, counters) in one commit.
+
+        Called as soon as possible after acceptance: while the server works on the next MAIL FROM,
+        or before anything else touches the database.
+        """
+        if self._accepted is None:
+            return
+        item, service_id, month = self._accepted
+        self._accepted = None
+        # Hot path: prebuilt Core statements, ids as plain ints (an ORM attribute would reload after a commit).
+        # _COUNT_SENT has the effect of counters.bump(emails_sent=1, emails_pending=-1) without rebuilding it.
         conn = db.session.connection()
-        result = conn.execute(_MARK_SENT, {"did": item.id, "tok": self.token, "at": now(), "sid": self.service_id})
-        conn.execute(_CONFIRM_ONE, {"sid": self.service_id, "mkey": self.month})
-        self.slots -= 1
+        result = conn.execute(_MARK_SENT, {"did": item.id, "tok": self.token, "at": now(), "sid": service_id})
+        conn.execute(_CONFIRM_ONE, {"sid": service_id, "mkey": month})
         if result.rowcount == 1:
             conn.execute(_COUNT_SENT, {"cid": self.campaign_id})
         db.session.commit()
@@ -301,30 +308,55 @@ class BatchSender:
         self.result.retried += 1
 
     # --- the loop ---
+    def _build(self, index: int) -> bytes | None:
+        """The message of items[index]; None when it cannot be built (the delivery is failed)."""
+        item = self.items[index]
+        boletos = self.boletos.get(item.client_id) or []
+        if not boletos:
+            self._mark_failed(item, "Nenhum boleto selecionado para este cliente")
+            return None
+        try:
+            return self.factory.build(recipient=item.email, client_name=self.names.get(item.client_id),
+                                      boletos=boletos, message_id=item.message_id)
+        except TemplateProblem as exc:
+            self._mark_failed(item, str(exc), spend_attempt=False)
+            return None
+
+    def _prepare(self, index: int) -> None:
+        """Build the next message while the server processes the current one."""
+        if index < len(self.items) and index not in self._prepared:
+            item = self.items[index]
+            if self.boletos.get(item.client_id):
+                try:
+                    self._prepared[index] = self.factory.build(
+                        recipient=item.email, client_name=self.names.get(item.client_id),
+                        boletos=self.boletos[item.client_id], message_id=item.message_id)
+                except TemplateProblem:
+                    pass  # the main loop builds it again and records the failure
+
     def run(self) -> BatchResult:
+        self._accepted = None
+        self._prepared: dict[int, bytes] = {}
         try:
             index = 0
             while index < len(self.items):
                 item = self.items[index]
                 self._check_campaign()
-                boletos = self.boletos.get(item.client_id) or []
-                if not boletos:
-                    self._mark_failed(item, "Nenhum boleto selecionado para este cliente")
+                data = self._prepared.pop(index, None) or self._build(index)
+                if data is None:
                     index += 1
                     continue
-                try:
-                    data = self.factory.build(recipient=item.email, client_name=self.names.get(item.client_id),
-                                              boletos=boletos, message_id=item.message_id)
-                except TemplateProblem as exc:
-                    self._mark_failed(item, str(exc), spend_attempt=False)
-                    index += 1
-                    continue
+                if self.slots == 0:
+                    self._record_accepted()  # the quota must see every acceptance before reserving
                 self._ensure_slot(len(self.items) - index)
                 try:
-                    self.transport.send(self.sender, item.email, data)
+                    self.transport.send(self.sender, item.email, data, while_mail=self._record_accepted,
+                                        while_data=lambda nxt=index + 1: self._prepare(nxt))
                 except SmtpFault as fault:
+                    self._record_accepted()
                     kind = classify_fault(fault)
                     if kind in (QUOTA, BROKEN):
+                        self._prepared[index] = data
                         self._move_on(kind, str(fault))
                         continue  # same item, next service, no attempt spent
                     if fault.stage in (CONNECT, AUTH):
@@ -337,20 +369,31 @@ class BatchSender:
                         self._mark_retry(item, str(fault))
                     index += 1
                     continue
-                self._mark_sent(item)
+                self.slots -= 1
+                self._accepted = (item, self.service_id, self.month)
                 index += 1
+            self._record_accepted()
+            self._give_back_slots()
+            usage = quota.usage(self.service, self.month)
+            if usage.sent >= usage.quota:
+                # Move on now rather than at the next send: the panel and the admins see it at once.
+                rotation.service_exhausted(self.service, f"Cota mensal atingida ({usage.sent}/{usage.quota})",
+                                           by_reply=False, campaign_id=self.campaign_id)
         except StopBatch as stop:
+            self._record_accepted()
             self.result.stopped = stop.reason
             self._give_back_slots()
             self.result.released = release_claim(self.token, next_attempt_at=stop.retry_at, last_error=stop.error)
             log.info("campaign=%s batch stopped: %s (released %s)", self.campaign_id, stop.reason, self.result.released)
         finally:
-            self._give_back_slots()
-            self._close_transport()
-            self.factory.close()
-            # Anything still claimed (an unexpected error) goes back at once.
-            leftover = release_claim(self.token)
-            self.result.released += leftover
+            try:
+                self._record_accepted()
+            finally:
+                self._give_back_slots()
+                self._close_transport()
+                self.factory.close()
+                # Anything still claimed (an unexpected error) goes back at once.
+                self.result.released += release_claim(self.token)
         return self.result
 
 

@@ -8,6 +8,7 @@ documents no quota text; production logs tune QUOTA_REPLY_PATTERN).
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 import socket
 import ssl
@@ -15,6 +16,7 @@ import ssl
 from .classify import AUTH, CONNECT, DATA, MAIL, RCPT, SmtpFault
 
 log = logging.getLogger(__name__)
+_DOT_AT_LINE_START = re.compile(rb"(?m)^\.")  # SMTP dot-stuffing, as smtplib.data does
 
 
 def _text(resp) -> str:
@@ -105,13 +107,21 @@ class SmtpTransport:
         return code, _text(resp)
 
     # --- one message ----------------------------------------------------------------
-    def send(self, sender: str, recipient: str, data: bytes) -> str:
-        """Send one message; returns the server's acceptance text, raises SmtpFault otherwise."""
+    def send(self, sender: str, recipient: str, data: bytes, *, while_mail=None, while_data=None) -> str:
+        """Send one message; returns the server's acceptance text, raises SmtpFault otherwise.
+
+        `while_mail` / `while_data` run while the server works on MAIL FROM / the message body
+        (between writing the command and reading its reply): the batch records the previous
+        acceptance and builds the next message there instead of waiting idle.
+        """
         self.open()
         smtp = self.smtp
         stage = MAIL
         try:
-            code, resp = smtp.mail(sender)
+            smtp.putcmd("mail", f"FROM:{smtplib.quoteaddr(sender)}")
+            if while_mail is not None:
+                while_mail()
+            code, resp = smtp.getreply()
             if code != 250:
                 self._reset()
                 raise self._fault(MAIL, code, _text(resp))
@@ -121,7 +131,18 @@ class SmtpTransport:
                 self._reset()
                 raise self._fault(RCPT, code, _text(resp))
             stage = DATA
-            code, resp = smtp.data(data)
+            smtp.putcmd("data")
+            code, resp = smtp.getreply()
+            if code != 354:
+                self._reset()
+                raise self._fault(DATA, code, _text(resp))
+            body = _DOT_AT_LINE_START.sub(b"..", data)
+            if not body.endswith(b"\r\n"):
+                body += b"\r\n"
+            smtp.send(body + b".\r\n")
+            if while_data is not None:
+                while_data()
+            code, resp = smtp.getreply()
             if code != 250:
                 self._reset()
                 raise self._fault(DATA, code, _text(resp))

@@ -168,3 +168,14 @@ def test_a_service_not_allowing_the_sender_is_skipped(services, smtp_server):
     dispatch.run_batch(campaign.id)
 
     assert binding_service() == "SERVICO_4"
+
+
+def test_reaching_the_quota_with_the_last_message_rotates_at_once(services, smtp_server):
+    services["SERVICO_2"].monthly_quota = 2
+    db.session.commit()
+    bind("CLARO", services["SERVICO_2"])
+
+    dispatch.run_batch(make_sending_campaign(clients=2).id)
+
+    assert binding_service() == "SERVICO_3"
+    assert len(alerts("quota_exhausted")) == 1
