@@ -1,7 +1,7 @@
 """Tipos de Campanha: day offsets and the email templates, with a preview and "send a test to me"."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, url_for
 from flask_admin import expose
 from flask_login import current_user
 from markupsafe import Markup

@@ -1,7 +1,7 @@
 """Cadastro Serviços: SMTP accounts. Passwords are write-only and encrypted."""
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, url_for
 from flask_admin import expose
 from flask_login import current_user
 from markupsafe import Markup, escape

@@ -26,7 +26,7 @@ from app import timeutil
 from app.campaigns import counters
 from app.extensions import db
 from app.models import Agreement, Boleto, Campaign, CampaignClient, Delivery, EmailService, ServiceUsage
-from app.models.campaigns import (CANCELED, COLLECTING, DELIVERY_FAILED, DELIVERY_PENDING, DELIVERY_SENDING,
+from app.models.campaigns import (COLLECTING, DELIVERY_FAILED, DELIVERY_PENDING, DELIVERY_SENDING,
                                   DELIVERY_SENT, SENDING)
 
 from . import quota, rotation

@@ -180,9 +180,12 @@ class PdfSource:
         return cls(operation.name, operation.effective_provider_url, operation.effective_provider_token,
                    float(current_app.config.get("PROVIDER_TIMEOUT", 15.0)))
 
-    @staticmethod
-    def _key(boleto: BoletoData):
-        return (boleto.id, boleto.pdf_url, boleto.line) if boleto.id is not None else None
+    def _key(self, boleto: BoletoData):
+        # By content and source, not by id: ids can be reused (SQLite after a purge), content cannot lie.
+        token = hashlib.sha1((self.provider_token or "").encode()).hexdigest()[:12] if boleto.pdf_url else ""
+        return (self.operation_name, self.provider_url if boleto.pdf_url else None, token, boleto.pdf_url,
+                boleto.agreement, boleto.number, boleto.total, boleto.amount, boleto.due_date, boleto.line,
+                boleto.barcode, boleto.pix)
 
     def prefetch(self, boletos: list[BoletoData]) -> None:
         """Start fetching/rendering these boletos' PDFs in one background thread, in this order."""

@@ -1,9 +1,8 @@
 """The sending pages of the panel: binding change with confirmation, services, history, template preview."""
 from app.extensions import db, mail
 from app.mailer import dispatch
-from app.models import OperationBinding
 from tests.conftest import csrf_from
-from tests.support.sending_factories import bind, make_sending_campaign, operation
+from tests.support.sending_factories import make_sending_campaign, operation
 
 from .conftest import binding_service
 
