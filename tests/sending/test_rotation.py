@@ -179,3 +179,25 @@ def test_reaching_the_quota_with_the_last_message_rotates_at_once(services, smtp
 
     assert binding_service() == "SERVICO_3"
     assert len(alerts("quota_exhausted")) == 1
+
+
+def test_a_quota_reply_at_data_rotates_without_spending_attempts(claro_on_2, smtp_server):
+    smtp_server.reply("data", "454 Throttling failure: Daily message quota exceeded", user="servico_2")
+    campaign = make_sending_campaign(clients=2)
+
+    dispatch.run_batch(campaign.id)
+
+    assert users_of_received(smtp_server) == ["servico_3", "servico_3"]
+    assert [d.attempts for d in db.session.execute(db.select(Delivery)).scalars()] == [0, 0]
+
+
+def test_a_service_refusing_connections_delays_the_batch_without_spending_attempts(claro_on_2, smtp_server):
+    smtp_server.reply("connect", "421 Service not available")
+    campaign = make_sending_campaign(clients=2)
+
+    dispatch.run_batch(campaign.id)
+
+    deliveries = db.session.execute(db.select(Delivery)).scalars().all()
+    assert [(d.status, d.attempts) for d in deliveries] == [("pending", 0), ("pending", 0)]
+    assert all(d.next_attempt_at and "421" in d.last_error for d in deliveries)
+    assert binding_service() == "SERVICO_2"
