@@ -6,7 +6,7 @@ reused connection, and record every acceptance (delivery, quota, counters: one c
 per message, as exactly-once requires). The bare loop sends the same messages, already
 built, with `sendmail` over one connection. The server (aiosmtpd) runs in its own process.
 
-    python -m benchmarks.sending [N] [EMAILS_PER_CLIENT]
+    python -m benchmarks.sending [N] [EMAILS_PER_CLIENT] [WORKERS]
 
 `EMAILS_PER_CLIENT` addresses share one client's boleto (one PDF per message, rendered
 once per boleto). Uses a temporary SQLite database (WAL) unless BENCH_DATABASE_URL is set
@@ -128,7 +128,28 @@ def _bare_messages(campaign_id: int) -> list[tuple[str, bytes]]:
                                     message_id=new_message_id("boletos@claro.exemplo.com.br"))) for i in items]
 
 
-def run(n: int = 10_000, emails_per_client: int = 2, batch_size: int = 500) -> dict:
+def _drain(campaign_id: int, batch_size: int) -> int:
+    from app.mailer import dispatch
+
+    sent = 0
+    while True:
+        result = dispatch.run_batch(campaign_id, batch_size, chain=False)
+        sent += result.sent
+        if not result.claimed:
+            return sent
+
+
+def _drain_in_child(campaign_id: int, batch_size: int) -> int:
+    from app.extensions import db
+
+    db.engine.dispose(close=False)  # never share the parent's connections across fork
+    try:
+        return _drain(campaign_id, batch_size)
+    finally:
+        db.session.remove()
+
+
+def run(n: int = 10_000, emails_per_client: int = 2, batch_size: int = 500, workers: int = 1) -> dict:
     tmp = tempfile.mkdtemp(prefix="preventivo-bench-")
     server, port = _start_server()
     app, pg, schema = _make_app(tmp)
@@ -143,13 +164,17 @@ def run(n: int = 10_000, emails_per_client: int = 2, batch_size: int = 500) -> d
             campaign_id = _populate(n, emails_per_client, port)
             PdfSource._lru.clear()
 
+            db.session.remove()
+            db.engine.dispose()
             started = time.perf_counter()
-            sent = 0
-            while True:
-                result = dispatch.run_batch(campaign_id, batch_size, chain=False)
-                sent += result.sent
-                if not result.claimed:
-                    break
+            if workers <= 1:
+                sent = _drain(campaign_id, batch_size)
+            else:  # as deployed: several worker processes claim batches of the same campaign
+                import multiprocessing
+
+                ctx = multiprocessing.get_context("fork")
+                with ctx.Pool(workers) as pool:
+                    sent = sum(pool.starmap(_drain_in_child, [(campaign_id, batch_size)] * workers))
             path_seconds = time.perf_counter() - started
             db.session.expire_all()
             campaign = db.session.get(Campaign, campaign_id)
@@ -177,7 +202,7 @@ def run(n: int = 10_000, emails_per_client: int = 2, batch_size: int = 500) -> d
             admin.dispose()
     path_rate, bare_rate = n / path_seconds, n / bare_seconds
     return {
-        "messages": n, "distinct_pdfs": (n + emails_per_client - 1) // emails_per_client,
+        "messages": n, "workers": workers, "distinct_pdfs": (n + emails_per_client - 1) // emails_per_client,
         "avg_message_bytes": round(size), "database": "postgresql" if pg else "sqlite (WAL)",
         "path_seconds": round(path_seconds, 2), "path_per_second": round(path_rate, 1),
         "bare_seconds": round(bare_seconds, 2), "bare_per_second": round(bare_rate, 1),
@@ -190,8 +215,10 @@ if __name__ == "__main__":
 
     logging.disable(logging.WARNING)
     args = [int(a) for a in sys.argv[1:3]]
-    figures = run(*args)
+    workers = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+    figures = run(*args, batch_size=200 if workers > 1 else 500, workers=workers)
     print(f"whole path : {figures['messages']} messages in {figures['path_seconds']} s = {figures['path_per_second']}/s "
+          f"with {workers} worker process(es) "
           f"({figures['distinct_pdfs']} PDFs rendered, {figures['avg_message_bytes']} bytes each, {figures['database']})")
     print(f"bare smtplib: {figures['messages']} messages in {figures['bare_seconds']} s = {figures['bare_per_second']}/s")
     print(f"ratio       : {figures['ratio']:.0%} of the bare loop")
