@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .jobs import job
-from .queues import CAMPAIGNS, COLLECT, MAINTENANCE
+from .queues import CAMPAIGNS, COLLECT, MAINTENANCE, SEND
 
 
 @job(CAMPAIGNS, timeout=300)
@@ -34,3 +34,10 @@ def collect_chunk(campaign_id: int, seq: int) -> None:
 
     current = get_current_job()
     collect(campaign_id, seq, job_id=current.id if current else None)
+
+
+@job(SEND, timeout=1800)
+def send_batch(campaign_id: int) -> None:
+    from app.mailer.dispatch import run_batch
+
+    run_batch(campaign_id)

@@ -5,15 +5,16 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
 from app.extensions import db
-from app.models import CampaignType, CapturedEmail, EmailService, Operation, OperationBinding, User
+from app.models import CampaignType, CapturedEmail, EmailService, Operation, User
 
 from .bindings import BindingView
 from .campaign_new import CampaignNewView
 from .campaigns_list import CampaignListView
 from .captured import CapturedEmailView
 from .dashboard import DashboardView
-from .operations import CampaignTypeView, OperationView
-from .placeholders import UnderConstructionView
+from .campaign_types import CampaignTypeView
+from .operations import OperationView
+from .sending_history import SendingHistoryView
 from .services import EmailServiceView
 from .users import UserView
 
@@ -31,8 +32,9 @@ def init_admin(app) -> Admin:
     )
     admin.add_view(CampaignNewView(name="Cadastrar Campanha", category=CAMPAIGNS, endpoint="campaign_new", url="/admin/campanhas/nova"))
     admin.add_view(CampaignListView(name="Listar Campanhas", category=CAMPAIGNS, endpoint="campaigns", url="/admin/campanhas"))
-    admin.add_view(BindingView(OperationBinding, db, name="Alterar Serviço de Envio", category=CAMPAIGNS, endpoint="bindings", url="/admin/servico-de-envio"))
+    admin.add_view(BindingView(name="Alterar Serviço de Envio", category=CAMPAIGNS, endpoint="bindings", url="/admin/servico-de-envio"))
     admin.add_view(EmailServiceView(EmailService, db, name="Cadastro Serviços", category=CAMPAIGNS, endpoint="services", url="/admin/servicos"))
+    admin.add_view(SendingHistoryView(name="Histórico de Envio", category=CAMPAIGNS, endpoint="sending_history", url="/admin/historico-de-envio"))
     admin.add_view(OperationView(Operation, db, name="Operações", category=SETTINGS, endpoint="operations", url="/admin/operacoes"))
     admin.add_view(CampaignTypeView(CampaignType, db, name="Tipos de Campanha", category=SETTINGS, endpoint="campaign_types", url="/admin/tipos-de-campanha"))
     admin.add_view(UserView(User, db, name="Usuários", category=SETTINGS, endpoint="users", url="/admin/usuarios"))

@@ -74,8 +74,3 @@ class SecureModelView(RoleRequiredMixin, ModelView):
     def _changed_field_names(form) -> set[str]:
         # Field names only: values may be secrets.
         return {name for name, field in form._fields.items() if name != "csrf_token" and field.data not in (None, "")}
-
-
-def placeholder(view_name: str) -> str:
-    """Text for pages whose capability arrives in a later issue."""
-    return f"{view_name}: em construção."

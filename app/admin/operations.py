@@ -1,13 +1,10 @@
-"""Operações and Tipos de Campanha."""
+"""Operações (Tipos de Campanha live in campaign_types.py)."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, url_for
 from flask_admin import expose
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from wtforms import TextAreaField, ValidationError
-
-from app.models.operations import parse_offsets
 
 from .base import SecureModelView
 from .fields import write_only_password
@@ -85,36 +82,3 @@ class OperationView(SecureModelView):
         model.code = (model.code or "").strip().upper()
         if form.provider_token.data:
             model.set_provider_token(form.provider_token.data)
-
-
-def _validate_offsets(form, field):
-    try:
-        field.data = ",".join(str(v) for v in parse_offsets(field.data))
-    except ValueError as exc:
-        raise ValidationError(str(exc)) from exc
-
-
-class CampaignTypeView(SecureModelView):
-    column_list = ("operation", "name", "day_offsets", "active")
-    column_filters = ("operation.code", "active")
-    column_searchable_list = ("name",)
-    column_labels = {
-        "operation": "Operação",
-        "operation.code": "Operação",
-        "name": "Nome",
-        "day_offsets": "Dias de vencimento (D+k)",
-        "subject_template": "Assunto do e-mail",
-        "body_html_template": "Corpo HTML",
-        "body_text_template": "Corpo em texto",
-        "active": "Ativa",
-    }
-    form_columns = ("operation", "name", "day_offsets", "subject_template", "body_html_template", "body_text_template", "active")
-    form_overrides = {"body_html_template": TextAreaField, "body_text_template": TextAreaField}
-    form_args = {
-        "day_offsets": {
-            "validators": [_validate_offsets],
-            "description": "Boletos que vencem no dia da campanha mais estes dias, separados por vírgula. Padrão: 0,7.",
-        },
-        "body_html_template": {"render_kw": {"rows": 12}},
-        "body_text_template": {"render_kw": {"rows": 8}},
-    }

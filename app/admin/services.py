@@ -1,7 +1,9 @@
 """Cadastro Serviços: SMTP accounts. Passwords are write-only and encrypted."""
 from __future__ import annotations
 
-from flask_admin.form import rules
+from flask import flash, redirect, url_for
+from flask_admin import expose
+from flask_login import current_user
 from markupsafe import Markup, escape
 from wtforms import SelectField, TextAreaField, validators
 
@@ -11,8 +13,44 @@ from .base import SecureModelView
 from .fields import write_only_password
 
 
+def _usage_column(view, context, model, name):
+    from app.mailer.quota import usage
+
+    u = usage(model)
+    color = "bg-danger" if u.exhausted else ("bg-warning" if u.percent >= 80 else "bg-success")
+    badge = Markup(' <span class="badge badge-danger">esgotado</span>') if u.exhausted else ""
+    return Markup(
+        '<div class="progress" style="min-width:140px" title="{sent} de {quota} em {month}">'
+        '<div class="progress-bar {color}" role="progressbar" style="width:{pct}%" aria-valuenow="{sent}" '
+        'aria-valuemin="0" aria-valuemax="{quota}"></div></div><small>{sent_fmt} / {quota_fmt} ({month})</small>{badge}'
+    ).format(sent=u.sent, quota=u.quota, month=u.month, color=color, pct=u.percent,
+             sent_fmt=f"{u.sent:,}".replace(",", "."), quota_fmt=f"{u.quota:,}".replace(",", "."), badge=badge)
+
+
+def _actions_column(view, context, model, name):
+    from flask_wtf.csrf import generate_csrf
+
+    token = generate_csrf()
+    forms = []
+    for endpoint, label, style in (("services.test_connection", "Testar conexão", "outline-secondary"),
+                                   ("services.send_test", "Enviar teste", "outline-primary")):
+        forms.append(Markup(
+            '<form method="post" action="{action}" class="d-inline">'
+            '<input type="hidden" name="csrf_token" value="{token}">'
+            '<button class="btn btn-{style} btn-sm" type="submit">{label}</button></form>'
+        ).format(action=url_for(endpoint, service_id=model.id), token=token, style=style, label=label))
+    return Markup(" ").join(forms)
+
+
+def _broken_column(view, context, model, name):
+    if not model.broken_at:
+        return ""
+    return Markup('<span class="badge badge-danger" title="{}">com defeito</span>').format(model.broken_reason or "")
+
+
 class EmailServiceView(SecureModelView):
-    column_list = ("rotation_order", "name", "host", "port", "security", "username", "monthly_quota", "in_rotation", "active", "broken_at")
+    column_list = ("rotation_order", "name", "host", "port", "security", "username", "monthly_quota", "usage",
+                   "in_rotation", "active", "broken_at", "actions")
     column_default_sort = ("rotation_order", False)
     column_searchable_list = ("name", "host", "username")
     column_sortable_list = ("rotation_order", "name", "host", "monthly_quota", "in_rotation", "active")
@@ -29,10 +67,14 @@ class EmailServiceView(SecureModelView):
         "allowed_senders": "Remetentes permitidos",
         "broken_at": "Com defeito",
         "password": "Senha",
+        "usage": "Uso no mês",
+        "actions": "Ações",
     }
     column_formatters = {
         "security": lambda v, c, m, p: SECURITY_LABELS.get(m.security, m.security),
-        "broken_at": lambda v, c, m, p: Markup('<span class="badge badge-danger">com defeito</span>') if m.broken_at else "",
+        "broken_at": _broken_column,
+        "usage": _usage_column,
+        "actions": _actions_column,
     }
     form_columns = ("name", "host", "port", "security", "username", "password", "monthly_quota", "rotation_order", "in_rotation", "active", "allowed_senders")
     form_excluded_columns = ("password_encrypted", "usages", "broken_at", "broken_reason", "created_at")
@@ -56,3 +98,58 @@ class EmailServiceView(SecureModelView):
             # New credentials: give the service another chance.
             model.broken_at = None
             model.broken_reason = None
+
+    @expose("/testar/<int:service_id>", methods=["POST"])
+    def test_connection(self, service_id: int):
+        from app.mailer.transport import SmtpTransport
+        from app.mailer.classify import SmtpFault
+
+        service = self._service(service_id)
+        try:
+            with SmtpTransport.for_service(service) as transport:
+                code, text = transport.noop()
+            flash(f"Conexão com {service.name} OK: conectou, autenticou e respondeu {code} ao NOOP.", "success")
+        except SmtpFault as fault:
+            flash(f"Falha ao testar {service.name} ({fault}).", "error")
+        return redirect(url_for(".index_view"))
+
+    @expose("/enviar-teste/<int:service_id>", methods=["POST"])
+    def send_test(self, service_id: int):
+        from app.mailer.classify import SmtpFault
+        from app.mailer.message import build_mime, new_message_id
+        from app.mailer.transport import SmtpTransport
+
+        service = self._service(service_id)
+        sender = (service.allowed_senders_list or [None])[0] or _a_sender() or service.username
+        recipient = current_user.email
+        data = build_mime(sender=sender, sender_name="Preventivo", recipient=recipient,
+                          subject=f"Teste do serviço de envio {service.name}",
+                          text=f"Mensagem de teste enviada pelo serviço {service.name}.",
+                          html=f"<p>Mensagem de teste enviada pelo serviço <b>{escape(service.name)}</b>.</p>",
+                          attachments=[], message_id=new_message_id(sender))
+        try:
+            with SmtpTransport.for_service(service) as transport:
+                transport.send(sender, recipient, data)
+            flash(f"Mensagem de teste enviada por {service.name} para {recipient} (remetente {sender}).", "success")
+        except SmtpFault as fault:
+            flash(f"{service.name} recusou a mensagem de teste ({fault}).", "error")
+        return redirect(url_for(".index_view"))
+
+    def _service(self, service_id: int):
+        from flask import abort
+
+        from app.extensions import db
+        from app.models import EmailService
+
+        service = db.session.get(EmailService, service_id)
+        if service is None:
+            abort(404)
+        return service
+
+
+def _a_sender() -> str | None:
+    """A sender address an operation uses (the test goes out as a real sender would)."""
+    from app.extensions import db
+    from app.models import OperationBinding
+
+    return db.session.execute(db.select(OperationBinding.sender_email).limit(1)).scalar()

@@ -27,10 +27,21 @@ SERVICE_FIELDS = {
     "active": {"type": "boolean"},
     "allowed_senders": {"type": "array", "items": {"type": "string", "format": "email"}},
 }
+SERVICE_STATE = {
+    "usage": {
+        "type": "object",
+        "description": "Mensagens aceitas no mês corrente (TIMEZONE) e a cota.",
+        "required": ["month", "sent", "quota", "exhausted"],
+        "properties": {"month": {"type": "string", "example": "2026-11"}, "sent": {"type": "integer"},
+                       "quota": {"type": "integer"}, "exhausted": {"type": "boolean"}},
+    },
+    "broken": {"type": "boolean", "description": "Marcado com defeito (autenticação ou conexão recusada)."},
+    "broken_reason": {"type": "string", "nullable": True},
+}
 SERVICE = schema("Service", {
     "type": "object",
-    "properties": {"id": {"type": "integer"}, **SERVICE_FIELDS},
-    "required": ["id", *SERVICE_FIELDS],
+    "properties": {"id": {"type": "integer"}, **SERVICE_FIELDS, **SERVICE_STATE},
+    "required": ["id", *SERVICE_FIELDS, "usage", "broken"],
 })
 SERVICE_WRITE = schema("ServiceWrite", {
     "type": "object",
@@ -61,8 +72,15 @@ def service_json(service: EmailService) -> dict:
     return data
 
 
+def _sending_state(service: EmailService) -> dict:
+    from app.mailer.quota import usage
+
+    return {"usage": usage(service).as_json(), "broken": service.broken_at is not None,
+            "broken_reason": service.broken_reason if service.broken_at else None}
+
+
 # Later capabilities (usage, broken state) add their fields here.
-SERVICE_JSON_EXTENSIONS: list = []
+SERVICE_JSON_EXTENSIONS: list = [_sending_state]
 
 
 def _apply(service: EmailService, data: dict, creating: bool) -> None:

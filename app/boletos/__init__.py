@@ -1,1 +1,1 @@
-"""Boletos: line arithmetic (lines.py); the PDF (pdf.py) belongs to sending."""
+"""Boletos: line arithmetic (lines.py), barcode and PDF (pdf.py)."""

@@ -21,8 +21,29 @@ def start_due_campaigns() -> int:
     return sum(1 for campaign_id in due if start(campaign_id))
 
 
+def reclaim_send_leases() -> int:
+    """Sending: deliveries claimed by a dead worker go back to pending; leaked quota slots are freed."""
+    from app.mailer.dispatch import reclaim_expired_leases
+
+    return reclaim_expired_leases()
+
+
+def resume_paused_sending() -> int:
+    """Sending: paused campaigns resume as soon as their operation has an eligible service."""
+    from app.mailer.rotation import resume_paused
+
+    return resume_paused()
+
+
+def redispatch_sending() -> int:
+    """Sending: re-enqueue campaigns with due pending deliveries (lost jobs, retries whose time came)."""
+    from app.mailer.dispatch import redispatch_due_campaigns
+
+    return redispatch_due_campaigns()
+
+
 # Each step is idempotent; later capabilities append theirs (collection, sending, retention).
-SWEEP_STEPS = [start_due_campaigns]
+SWEEP_STEPS = [start_due_campaigns, reclaim_send_leases, resume_paused_sending, redispatch_sending]
 
 
 def resume_collection() -> int:

@@ -82,9 +82,14 @@ class ServiceUsage(db.Model):
     service_id: Mapped[int] = mapped_column(ForeignKey("email_services.id", ondelete="CASCADE"), index=True)
     month: Mapped[str] = mapped_column(String(7))  # 'YYYY-MM'
     sent: Mapped[int] = mapped_column(default=0)
+    # Slots taken by workers for messages in flight (reserve-then-confirm): sent + reserved never
+    # exceeds the quota, so parallel workers cannot overshoot it.
+    reserved: Mapped[int] = mapped_column(default=0)
     # Set when the server answered with a quota reply before the count reached the quota.
     exhausted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     exhausted_reason: Mapped[str | None] = mapped_column(Text)
+    # The quota in force when the server said "quota": raising the quota above it lifts the exhaustion.
+    exhausted_quota: Mapped[int | None] = mapped_column()
 
     service: Mapped[EmailService] = relationship(back_populates="usages")
 
@@ -100,6 +105,8 @@ class OperationBinding(db.Model):
     service_id: Mapped[int | None] = mapped_column(ForeignKey("email_services.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Set while no eligible service exists for the operation (its campaigns are paused); one alert per stall.
+    stalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     operation = relationship("Operation")
     service = relationship("EmailService")

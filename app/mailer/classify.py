@@ -1,0 +1,126 @@
+"""What an SMTP refusal means for Preventivo, decided by a table (see shared/smtp-replies.md).
+
+Providers do not follow the 4xx/5xx split for quotas, and some refuse at AUTH,
+so the text matters as much as the code. The first matching row wins.
+
+Kinds:
+- QUOTA: the service is exhausted for the month (rotate; the recipient keeps its attempts)
+- BROKEN: the service cannot send at all (bad credentials, sender refused...; rotate, alert)
+- RECIPIENT: this message/address is refused for good (fail this delivery, no retry, no rotation)
+- TRANSIENT: try again later with backoff (rate limits, 4xx, timeouts, dropped connections)
+"""
+from __future__ import annotations
+
+import re
+
+QUOTA = "quota"
+BROKEN = "broken"
+RECIPIENT = "recipient"
+TRANSIENT = "transient"
+
+CONNECT, AUTH, MAIL, RCPT, DATA = "connect", "auth", "mail", "rcpt", "data"
+STAGES = (CONNECT, AUTH, MAIL, RCPT, DATA)
+STAGE_LABELS = {CONNECT: "conexão", AUTH: "autenticação", MAIL: "MAIL FROM", RCPT: "RCPT TO", DATA: "DATA"}
+
+DEFAULT_QUOTA_PATTERN = r"quota|limit|limite|cota|credits|exceed|excedid|esgotad|5\.4\.5"
+# Rate limiting ("sending rate exceeded", "throttled") is transient on the same service,
+# unless the text also names a quota ("Throttling failure: Daily message quota exceeded").
+RATE_PATTERN = re.compile(r"\brate\b|throttl", re.I)
+STRONG_QUOTA_PATTERN = re.compile(r"quota|cota|credits|daily|di[aá]ri|monthly|mensal", re.I)
+RECIPIENT_STATUS = re.compile(r"\b5\.1\.\d+\b")
+
+
+class SmtpFault(Exception):
+    """A refusal (or a lost connection: code None) at one stage of one SMTP conversation."""
+
+    def __init__(self, stage: str, code: int | None, text: str):
+        super().__init__(stage, code, text)
+        self.stage, self.code, self.text = stage, code, text
+
+    def __str__(self) -> str:
+        where = STAGE_LABELS.get(self.stage, self.stage)
+        if self.code is None:
+            return f"{where}: {self.text}"
+        return f"{where}: {self.code} {self.text}"
+
+
+def _no_reply(stage, code, text, quota_re):
+    return code is None
+
+
+def _rate(stage, code, text, quota_re):
+    return code is not None and code >= 400 and bool(RATE_PATTERN.search(text)) and not STRONG_QUOTA_PATTERN.search(text)
+
+
+def _quota(stage, code, text, quota_re):
+    return code is not None and code >= 400 and bool(quota_re.search(text))
+
+
+def _auth_failure(stage, code, text, quota_re):
+    return code in (530, 534, 535, 538) or (stage == AUTH and code is not None and code >= 500)
+
+
+def _recipient(stage, code, text, quota_re):
+    if code is None or code < 500:
+        return False
+    if RECIPIENT_STATUS.search(text) and stage in (RCPT, DATA, MAIL):
+        # 5.1.x is about an address; at MAIL it is the sender's (a service fault, next row).
+        return stage != MAIL
+    return stage == RCPT and code in (550, 551, 553)
+
+
+def _service_refusal(stage, code, text, quota_re):
+    # A permanent refusal at connect or MAIL FROM: this service cannot send (as this sender).
+    return code is not None and code >= 500 and stage in (CONNECT, MAIL)
+
+
+def _transient_4xx(stage, code, text, quota_re):
+    return code is not None and 400 <= code < 500
+
+
+def _permanent_message(stage, code, text, quota_re):
+    # Any other 5xx (e.g. 554 at DATA: content refused) is final for this message.
+    return code is not None and code >= 500
+
+
+# (name, predicate, kind): read top to bottom, the first match decides.
+RULES = [
+    ("no reply (timeout, dropped connection)", _no_reply, TRANSIENT),
+    ("rate limited", _rate, TRANSIENT),
+    ("quota reply (QUOTA_REPLY_PATTERN)", _quota, QUOTA),
+    ("authentication failure", _auth_failure, BROKEN),
+    ("recipient refused", _recipient, RECIPIENT),
+    ("service refused at connect/MAIL", _service_refusal, BROKEN),
+    ("other 4xx", _transient_4xx, TRANSIENT),
+    ("other 5xx", _permanent_message, RECIPIENT),
+]
+
+_compiled: dict[str, re.Pattern] = {}
+
+
+def quota_regex(pattern: str | None = None) -> re.Pattern:
+    if pattern is None:
+        try:
+            from flask import current_app
+
+            pattern = current_app.config.get("QUOTA_REPLY_PATTERN") or DEFAULT_QUOTA_PATTERN
+        except RuntimeError:  # outside an app (benchmarks, scripts)
+            pattern = DEFAULT_QUOTA_PATTERN
+    regex = _compiled.get(pattern)
+    if regex is None:
+        regex = _compiled[pattern] = re.compile(pattern, re.I)
+    return regex
+
+
+def classify(stage: str, code: int | None, text: str, pattern: str | None = None) -> str:
+    """The kind of a refusal at `stage` with reply `code` and `text` (code None: no reply)."""
+    quota_re = quota_regex(pattern)
+    text = text or ""
+    for _name, predicate, kind in RULES:
+        if predicate(stage, code, text, quota_re):
+            return kind
+    return TRANSIENT
+
+
+def classify_fault(fault: SmtpFault, pattern: str | None = None) -> str:
+    return classify(fault.stage, fault.code, fault.text, pattern)

@@ -1,0 +1,182 @@
+"""SMTP transport per EmailService: one connection reused for a batch of messages.
+
+smtplib's `sendmail` hides which stage refused; the conversation is driven
+step by step (MAIL, RCPT, DATA) so every refusal carries its stage and reply
+for the classifier. Every refusal is logged with code and text (Locaweb
+documents no quota text; production logs tune QUOTA_REPLY_PATTERN).
+"""
+from __future__ import annotations
+
+import logging
+import re
+import smtplib
+import socket
+import ssl
+
+from .classify import AUTH, CONNECT, DATA, MAIL, RCPT, SmtpFault
+
+log = logging.getLogger(__name__)
+_DOT_AT_LINE_START = re.compile(rb"(?m)^\.")  # SMTP dot-stuffing, as smtplib.data does
+
+
+def _text(resp) -> str:
+    if isinstance(resp, bytes):
+        return resp.decode("utf-8", "replace")
+    return str(resp or "")
+
+
+class SmtpTransport:
+    """`open()`, then `send(...)` many times, then `close()`. Raises SmtpFault on any refusal."""
+
+    def __init__(self, host: str, port: int, security: str = "starttls", username: str = "",
+                 password: str | None = None, timeout: float = 30.0, service_name: str = ""):
+        self.host, self.port, self.security = host, port, security
+        self.username, self.password, self.timeout = username, password, timeout
+        self.service_name = service_name or host
+        self.smtp: smtplib.SMTP | None = None
+
+    @classmethod
+    def for_service(cls, service, timeout: float | None = None) -> "SmtpTransport":
+        if timeout is None:
+            from flask import current_app
+
+            timeout = float(current_app.config.get("SMTP_TIMEOUT", 30.0))
+        return cls(service.host, service.port, service.security, service.username or "", service.password,
+                   timeout, service.name)
+
+    # --- connection -----------------------------------------------------------------
+    @property
+    def connected(self) -> bool:
+        return self.smtp is not None
+
+    def open(self) -> None:
+        if self.smtp is not None:
+            return
+        try:
+            if self.security == "ssl":
+                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
+                                        context=ssl.create_default_context())
+            else:
+                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            smtp.ehlo()
+            if self.security == "starttls":
+                code, resp = smtp.starttls(context=ssl.create_default_context())
+                smtp.ehlo()
+        except smtplib.SMTPConnectError as exc:
+            raise self._fault(CONNECT, exc.smtp_code, _text(exc.smtp_error)) from exc
+        except smtplib.SMTPResponseException as exc:
+            raise self._fault(CONNECT, exc.smtp_code, _text(exc.smtp_error)) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise self._fault(CONNECT, None, f"{type(exc).__name__}: {exc}") from exc
+        if self.username:
+            try:
+                smtp.login(self.username, self.password or "")
+            except smtplib.SMTPAuthenticationError as exc:
+                self._drop(smtp)
+                raise self._fault(AUTH, exc.smtp_code, _text(exc.smtp_error)) from exc
+            except smtplib.SMTPResponseException as exc:
+                self._drop(smtp)
+                raise self._fault(AUTH, exc.smtp_code, _text(exc.smtp_error)) from exc
+            except smtplib.SMTPNotSupportedError as exc:
+                self._drop(smtp)
+                raise self._fault(AUTH, 530, f"AUTH não suportado pelo servidor: {exc}") from exc
+            except (smtplib.SMTPException, OSError) as exc:
+                self._drop(smtp)
+                raise self._fault(AUTH, None, f"{type(exc).__name__}: {exc}") from exc
+        self.smtp = smtp
+
+    def close(self) -> None:
+        smtp, self.smtp = self.smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            self._drop(smtp)
+
+    @staticmethod
+    def _drop(smtp) -> None:
+        try:
+            smtp.close()
+        except Exception:
+            pass
+
+    def noop(self) -> tuple[int, str]:
+        self.open()
+        code, resp = self.smtp.noop()
+        return code, _text(resp)
+
+    # --- one message ----------------------------------------------------------------
+    def send(self, sender: str, recipient: str, data: bytes, *, while_mail=None, while_data=None) -> str:
+        """Send one message; returns the server's acceptance text, raises SmtpFault otherwise.
+
+        `while_mail` / `while_data` run while the server works on MAIL FROM / the message body
+        (between writing the command and reading its reply): the batch records the previous
+        acceptance and builds the next message there instead of waiting idle.
+        """
+        self.open()
+        smtp = self.smtp
+        stage = MAIL
+        try:
+            smtp.putcmd("mail", f"FROM:{smtplib.quoteaddr(sender)}")
+            if while_mail is not None:
+                while_mail()
+            code, resp = smtp.getreply()
+            if code != 250:
+                self._reset()
+                raise self._fault(MAIL, code, _text(resp))
+            stage = RCPT
+            code, resp = smtp.rcpt(recipient)
+            if code not in (250, 251):
+                self._reset()
+                raise self._fault(RCPT, code, _text(resp))
+            stage = DATA
+            smtp.putcmd("data")
+            code, resp = smtp.getreply()
+            if code != 354:
+                self._reset()
+                raise self._fault(DATA, code, _text(resp))
+            body = _DOT_AT_LINE_START.sub(b"..", data)
+            if not body.endswith(b"\r\n"):
+                body += b"\r\n"
+            smtp.send(body + b".\r\n")
+            if while_data is not None:
+                while_data()
+            code, resp = smtp.getreply()
+            if code != 250:
+                self._reset()
+                raise self._fault(DATA, code, _text(resp))
+            return _text(resp)
+        except SmtpFault:
+            raise
+        except smtplib.SMTPResponseException as exc:  # 421 and friends close the connection
+            self._forget()
+            raise self._fault(stage, exc.smtp_code, _text(exc.smtp_error)) from exc
+        except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+            # Lost after DATA: unknown whether the server took it (the one allowed duplicate).
+            self._forget()
+            raise self._fault(stage, None, f"{type(exc).__name__}: {exc}") from exc
+
+    def _reset(self) -> None:
+        try:
+            self.smtp.rset()
+        except (smtplib.SMTPException, OSError):
+            self._forget()
+
+    def _forget(self) -> None:
+        smtp, self.smtp = self.smtp, None
+        if smtp is not None:
+            self._drop(smtp)
+
+    def _fault(self, stage: str, code: int | None, text: str) -> SmtpFault:
+        fault = SmtpFault(stage, code, text.strip()[:500])
+        log.warning("smtp refusal service=%s stage=%s code=%s text=%r", self.service_name, stage, code, fault.text)
+        return fault
+
+    def __enter__(self):
+        self.open()
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
