@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 20:39:12.644448
+Create Date: 2026-11-27 21:28:19.572424
 
 """
 from alembic import op
@@ -134,6 +134,7 @@ def upgrade():
     sa.Column('service_id', sa.Integer(), nullable=True),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('stalled_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['operation_id'], ['operations.id'], name=op.f('fk_operation_bindings_operation_id_operations')),
     sa.ForeignKeyConstraint(['service_id'], ['email_services.id'], name=op.f('fk_operation_bindings_service_id_email_services'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_operation_bindings_updated_by_id_users'), ondelete='SET NULL'),
@@ -145,8 +146,10 @@ def upgrade():
     sa.Column('service_id', sa.Integer(), nullable=False),
     sa.Column('month', sa.String(length=7), nullable=False),
     sa.Column('sent', sa.Integer(), nullable=False),
+    sa.Column('reserved', sa.Integer(), nullable=False),
     sa.Column('exhausted_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('exhausted_reason', sa.Text(), nullable=True),
+    sa.Column('exhausted_quota', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['service_id'], ['email_services.id'], name=op.f('fk_service_usage_service_id_email_services'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_service_usage')),
     sa.UniqueConstraint('service_id', 'month', name=op.f('uq_service_usage_service_id'))
