@@ -110,9 +110,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quota", action="append", default=[], metavar="USER=N",
                         help="refuse USER's messages past N per month with a quota reply")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s mailcatcher: %(message)s")
-
-    from app import create_app
+    from app import create_app  # configures logging (one handler, CPFs masked)
 
     controller = make_controller(create_app(), args.host, args.port, parse_quotas(args.quota))
     controller.start()
