@@ -216,7 +216,7 @@ def service_exhausted(service: EmailService, reason: str, *, by_reply: bool, cam
         quota.mark_exhausted(service, reason, month)
     for operation_id in _bound_operations(service.id):
         rotate_operation(operation_id, service, f"Limite de envios esgotado: {reason}", quota_month=month,
-                         campaign_id=campaign_id)
+                         campaign_id=_own_campaign(operation_id, campaign_id))
 
 
 def service_broken(service: EmailService, reason: str, *, campaign_id: int | None = None) -> None:
@@ -229,7 +229,20 @@ def service_broken(service: EmailService, reason: str, *, campaign_id: int | Non
     if result.rowcount == 1:
         alert_broken(service)
     for operation_id in _bound_operations(service.id):
-        rotate_operation(operation_id, service, f"Serviço com defeito: {reason}", campaign_id=campaign_id)
+        rotate_operation(operation_id, service, f"Serviço com defeito: {reason}",
+                         campaign_id=_own_campaign(operation_id, campaign_id))
+
+
+def _own_campaign(operation_id: int, campaign_id: int | None) -> int | None:
+    """The campaign that met the fault, only for its own operation's rotation.
+
+    Other operations bound to the same service move too, but not "during" that
+    campaign: their rotation must not show up in its report.
+    """
+    if campaign_id is None:
+        return None
+    owner = db.session.execute(db.select(Campaign.operation_id).where(Campaign.id == campaign_id)).scalar()
+    return campaign_id if owner == operation_id else None
 
 
 def _bound_operations(service_id: int) -> list[int]:

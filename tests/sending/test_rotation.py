@@ -76,6 +76,17 @@ def test_two_operations_on_one_service_both_move(services, smtp_server):
     assert sorted(r.operation.code for r in rotations()) == ["CLARO", "NET"]
 
 
+def test_only_the_campaigns_own_operation_records_the_rotation_against_it(services, smtp_server):
+    bind("CLARO", services["SERVICO_2"])
+    bind("NET", services["SERVICO_2"])
+    smtp_server.set_quota("servico_2", 1)
+    claro = make_sending_campaign("CLARO", clients=2)
+
+    dispatch.run_batch(claro.id)
+
+    assert {r.operation.code: r.campaign_id for r in rotations()} == {"CLARO": claro.id, "NET": None}
+
+
 def test_all_exhausted_pauses_then_a_new_service_resumes_and_completes(services, smtp_server):
     bind("CLARO", services["SERVICO_2"])
     for name in ("servico_2", "servico_3", "servico_4"):
