@@ -177,3 +177,15 @@ def test_a_second_sweep_right_after_the_first_changes_nothing(services):
     sweep.run_sweep()
 
     assert set(sweep.run_sweep().values()) == {0}
+
+
+# --- settings the sweep and the fault tests rely on ---------------------------------------------------
+
+def test_a_short_lease_is_renewed_well_before_it_expires():
+    assert dispatch.renew_every(3) == 1 and dispatch.renew_every(600) == dispatch.LEASE_RENEW_SECONDS
+
+
+def test_retry_waits_follow_the_configured_backoff_and_the_last_one_repeats(app):
+    app.config["SEND_BACKOFF_SECONDS"] = (1, 5)
+
+    assert [dispatch.backoff_seconds(n) for n in (1, 2, 3, 4)] == [1, 5, 5, 5]
