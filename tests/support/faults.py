@@ -142,18 +142,6 @@ def delivery_statuses(campaign_id: int) -> Counter:
         db.session.rollback()  # never keep a read transaction open while workers write (SQLite locks)
 
 
-def campaign_row(campaign_id: int):
-    from app.extensions import db
-    from app.models import Campaign
-
-    try:
-        db.session.expire_all()
-        campaign = db.session.get(Campaign, campaign_id)
-        return campaign
-    finally:
-        db.session.rollback()
-
-
 def campaign_status(campaign_id: int) -> str:
     from app.extensions import db
     from app.models import Campaign
