@@ -50,6 +50,30 @@ def _float(name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
 
 
+def _bool(name: str, default: bool) -> bool:
+    raw = _env(name)
+    if raw is None:
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _seconds_list(name: str, default: tuple[float, ...]) -> tuple[float, ...]:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        values = tuple(float(part) for part in raw.split(",") if part.strip())
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be comma-separated seconds, got {raw!r}") from exc
+    if not values or any(v < 0 for v in values):
+        raise ConfigError(f"{name} must list at least one non-negative number of seconds, got {raw!r}")
+    return values
+
+
 def _kept_secret(filename: str, make) -> str:
     """Read a development secret from instance/, creating it on first use."""
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
@@ -126,6 +150,13 @@ def load_config(overrides: dict | None = None) -> dict:
         },
         # Sending.
         "SMTP_TIMEOUT": _float("SMTP_TIMEOUT", 30.0),
+        "SEND_BATCH_SIZE": _int("SEND_BATCH_SIZE", 200),  # deliveries claimed by one send job
+        "SEND_PARALLEL_JOBS": _int("SEND_PARALLEL_JOBS", 2),  # send jobs started per campaign
+        "SEND_MAX_ATTEMPTS": _int("SEND_MAX_ATTEMPTS", 5),  # tries of a transient failure before it is final
+        "SEND_LEASE_SECONDS": _int("SEND_LEASE_SECONDS", 600),  # a dead worker's claims return after this
+        # Wait before attempt n+1 after the n-th transient failure (the last value repeats).
+        "SEND_BACKOFF_SECONDS": _seconds_list("SEND_BACKOFF_SECONDS", (60, 240, 600, 900)),
+        "SEND_PDF_THREAD": _bool("SEND_PDF_THREAD", False),  # render PDFs in a background thread
         "QUOTA_REPLY_PATTERN": _env(
             "QUOTA_REPLY_PATTERN",
             r"quota|limit|limite|cota|credits|exceed|excedid|esgotad|5\.4\.5",

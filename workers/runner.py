@@ -10,7 +10,7 @@ from rq_scheduler import Scheduler
 from .connection import get_redis
 from .jobs import worker_app
 from .queues import CAMPAIGNS, all_queues
-from .schedule import sync_periodic_jobs
+from .schedule import ensure_periodic_jobs, sync_periodic_jobs
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +57,18 @@ def run_worker(burst: bool = False, queues: list[str] | None = None) -> bool:
     return worker.work(burst=burst, with_scheduler=True)
 
 
+class AppScheduler(Scheduler):
+    """rq-scheduler that re-adds missing periodic jobs before every poll (Redis may have been flushed)."""
+
+    def enqueue_jobs(self):
+        added = ensure_periodic_jobs(self)
+        if added:
+            log.warning("scheduler: periodic jobs missing from Redis re-added: %s", ",".join(added))
+        return super().enqueue_jobs()
+
+
 def make_scheduler(interval: int = 5) -> Scheduler:
-    return Scheduler(queue_name=CAMPAIGNS, connection=get_redis(), interval=interval)
+    return AppScheduler(queue_name=CAMPAIGNS, connection=get_redis(), interval=interval)
 
 
 def run_scheduler(interval: int = 5, burst: bool = False) -> None:

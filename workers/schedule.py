@@ -32,19 +32,29 @@ def sync_periodic_jobs(scheduler, definitions: list[dict] | None = None) -> dict
     for job_id in removed:
         scheduler.cancel(existing[job_id])
         existing[job_id].delete()
-    added = []
-    for job_id, d in wanted.items():
-        if job_id in existing:
-            continue
-        scheduler.schedule(
-            scheduled_time=datetime.now(timezone.utc),
-            func=d["func"],
-            interval=d["interval"],
-            queue_name=d["queue"],
-            timeout=d.get("timeout"),
-            id=job_id,
-            meta={"periodic": True},
-            result_ttl=600,
-        )
-        added.append(job_id)
+    added = [job_id for job_id, d in wanted.items() if job_id not in existing and _schedule(scheduler, job_id, d)]
     return {"added": added, "removed": removed}
+
+
+def ensure_periodic_jobs(scheduler, definitions: list[dict] | None = None) -> list[str]:
+    """Re-add any declared periodic job missing from Redis (flushed, restarted empty); cheap enough for every poll.
+
+    Without it a Redis flush would erase the sweep itself, and nothing would ever re-create the lost work.
+    """
+    definitions = PERIODIC_JOBS if definitions is None else definitions
+    return [job_id for job_id, d in ((periodic_job_id(d), d) for d in definitions)
+            if job_id not in scheduler and _schedule(scheduler, job_id, d)]
+
+
+def _schedule(scheduler, job_id: str, d: dict) -> bool:
+    scheduler.schedule(
+        scheduled_time=datetime.now(timezone.utc),
+        func=d["func"],
+        interval=d["interval"],
+        queue_name=d["queue"],
+        timeout=d.get("timeout"),
+        id=job_id,
+        meta={"periodic": True},
+        result_ttl=600,
+    )
+    return True

@@ -42,18 +42,28 @@ def redispatch_sending() -> int:
     return redispatch_due_campaigns()
 
 
-# Each step is idempotent; later capabilities append theirs (collection, sending, retention).
-SWEEP_STEPS = [start_due_campaigns, reclaim_send_leases, resume_paused_sending, redispatch_sending]
-
-
 def resume_collection() -> int:
-    """Re-enqueue collection chunks whose job vanished or whose lease expired."""
+    """Collection: plan campaigns with no chunks, re-enqueue chunks whose job vanished or whose lease expired."""
     from app.campaigns.collection import resume_collection as resume
 
     return resume()
 
 
-SWEEP_STEPS.append(resume_collection)
+def complete_finished_campaigns() -> int:
+    """Sending or paused campaigns whose work is done (nothing waiting for the API, nothing to send) complete."""
+    from app.campaigns.lifecycle import maybe_complete
+    from app.models.campaigns import PAUSED, SENDING
+
+    candidates = db.session.execute(
+        db.select(Campaign.id).where(Campaign.status.in_((SENDING, PAUSED)))
+    ).scalars().all()
+    return sum(1 for campaign_id in candidates if maybe_complete(campaign_id))
+
+
+# Each step is idempotent and cheap when there is nothing to do. Order matters a little: leases are
+# reclaimed before re-dispatch (their deliveries are then due), and completion comes last.
+SWEEP_STEPS = [start_due_campaigns, resume_collection, reclaim_send_leases, resume_paused_sending,
+               redispatch_sending, complete_finished_campaigns]
 
 
 def run_sweep() -> dict:

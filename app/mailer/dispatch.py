@@ -38,11 +38,9 @@ from .transport import SmtpTransport
 log = logging.getLogger(__name__)
 
 SENDABLE_STATUSES = (COLLECTING, SENDING)
-# Delay before attempt n+1 after the n-th transient failure: 5 attempts over about 30 minutes.
-BACKOFF_SECONDS = (60, 240, 600, 900)
 RESERVE_BLOCK = 20
 CANCEL_CHECK_SECONDS = 0.5
-LEASE_RENEW_SECONDS = 60
+LEASE_RENEW_SECONDS = 60  # at most; a short lease is renewed three times per lease
 
 
 def now() -> datetime:
@@ -52,6 +50,22 @@ def now() -> datetime:
 
 def _setting(name: str, default):
     return current_app.config.get(name, default)
+
+
+def lease_seconds() -> int:
+    return max(1, int(_setting("SEND_LEASE_SECONDS", 600)))
+
+
+def renew_every(lease: int) -> float:
+    """How often a live batch renews its lease: well before it could expire, whatever its length."""
+    return min(LEASE_RENEW_SECONDS, lease / 3)
+
+
+def backoff_seconds(attempts: int) -> float:
+    """The wait before the next try after `attempts` transient failures (SEND_BACKOFF_SECONDS; the last repeats).
+    Default: 5 attempts over about 30 minutes."""
+    delays = tuple(_setting("SEND_BACKOFF_SECONDS", (60, 240, 600, 900))) or (60,)
+    return float(delays[min(max(attempts, 1) - 1, len(delays) - 1)])
 
 
 # --- enqueueing ---------------------------------------------------------------------------------
@@ -189,7 +203,8 @@ class BatchSender:
         self.factory = MessageFactory.for_campaign(campaign, sender)
         self.max_attempts = int(_setting("SEND_MAX_ATTEMPTS", 5))
         self.one_statement = db.engine.dialect.name == "postgresql"
-        self.lease_seconds = int(_setting("SEND_LEASE_SECONDS", 600))
+        self.lease_seconds = lease_seconds()
+        self.renew_every = renew_every(self.lease_seconds)
         self.result = BatchResult(claimed=len(items))
         self.service = service
         self.transport: SmtpTransport | None = None
@@ -265,7 +280,7 @@ class BatchSender:
         status = db.session.execute(select(Campaign.status).where(Campaign.id == self.campaign_id)).scalar()
         if status not in SENDABLE_STATUSES:
             raise StopBatch(f"campaign {status}")
-        if time.monotonic() - self._renewed_at >= LEASE_RENEW_SECONDS:
+        if time.monotonic() - self._renewed_at >= self.renew_every:
             self._renewed_at = time.monotonic()
             db.session.execute(
                 update(Delivery).where(Delivery.claim_token == self.token, Delivery.status == DELIVERY_SENDING)
@@ -318,7 +333,7 @@ class BatchSender:
             item.attempts = attempts - 1
             self._mark_failed(item, f"{reason} (após {attempts} tentativas)")
             return
-        delay = BACKOFF_SECONDS[min(attempts - 1, len(BACKOFF_SECONDS) - 1)]
+        delay = backoff_seconds(attempts)
         db.session.execute(
             update(Delivery).where(Delivery.id == item.id, Delivery.claim_token == self.token,
                                    Delivery.status == DELIVERY_SENDING)
@@ -383,7 +398,7 @@ class BatchSender:
                         continue  # same item, next service, no attempt spent
                     if fault.stage in (CONNECT, AUTH):
                         # The service is unreachable for now: a service fault, not the recipient's.
-                        raise StopBatch("service unreachable", retry_at=now() + timedelta(seconds=BACKOFF_SECONDS[0]),
+                        raise StopBatch("service unreachable", retry_at=now() + timedelta(seconds=backoff_seconds(1)),
                                         error=str(fault))
                     if kind == RECIPIENT:
                         self._mark_failed(item, str(fault))
@@ -461,7 +476,7 @@ def run_batch(campaign_id: int, batch_size: int | None = None, *, chain: bool = 
         return BatchResult(stopped="no eligible service")
     binding = rotation.binding_of(campaign.operation_id)
     batch_size = batch_size or int(_setting("SEND_BATCH_SIZE", 200))
-    token, ids = claim(campaign_id, batch_size, int(_setting("SEND_LEASE_SECONDS", 600)))
+    token, ids = claim(campaign_id, batch_size, lease_seconds())
     if not ids:
         if campaign.status == SENDING:
             maybe_complete(campaign_id)
@@ -506,8 +521,12 @@ def reclaim_expired_leases() -> int:
 
 
 def redispatch_due_campaigns() -> int:
-    """Enqueue a send job for every sending campaign with due pending deliveries; complete finished ones."""
-    from app.campaigns.lifecycle import maybe_complete
+    """Give a send job to every sendable campaign with due pending deliveries and no send job alive.
+
+    Covers jobs lost with Redis, chains that stopped (retries whose time came, a batch that stopped), and
+    jobs whose worker was killed (their id stays 'started' in Redis, so a fresh id is used). A campaign
+    already being sent is left alone: the sweep must not add a chain every minute.
+    """
     from workers.tasks import send_batch
 
     due = db.session.execute(
@@ -515,9 +534,33 @@ def redispatch_due_campaigns() -> int:
         .where(Campaign.status.in_(SENDABLE_STATUSES), Delivery.status == DELIVERY_PENDING, _due_clause(now()))
         .distinct()
     ).scalars().all()
-    for campaign_id in due:
-        send_batch.delay(campaign_id, job_id=f"send-{campaign_id}-sweep")
-    idle = db.session.execute(select(Campaign.id).where(Campaign.status == SENDING)).scalars().all()
-    for campaign_id in set(idle) - set(due):
-        maybe_complete(campaign_id)
-    return len(due)
+    if not due:
+        return 0
+    busy = campaigns_with_live_claims(due) | campaigns_with_queued_send_jobs()
+    enqueued = 0
+    for campaign_id in sorted(set(due) - busy):
+        send_batch.delay(campaign_id, job_id=f"send-{campaign_id}-sweep-{uuid.uuid4().hex[:8]}")
+        log.info("sweep: campaign=%s send job re-enqueued", campaign_id)
+        enqueued += 1
+    return enqueued
+
+
+def campaigns_with_live_claims(campaign_ids) -> set[int]:
+    """Campaigns a live batch is sending now (a claimed delivery whose lease has not expired)."""
+    return set(db.session.execute(
+        select(Delivery.campaign_id).where(Delivery.campaign_id.in_(list(campaign_ids)),
+                                           Delivery.status == DELIVERY_SENDING, Delivery.lease_until > now())
+        .distinct()
+    ).scalars())
+
+
+def campaigns_with_queued_send_jobs() -> set[int]:
+    """Campaigns with a send job waiting in the queue (the send queue holds a few jobs per campaign)."""
+    from rq.job import Job
+
+    from workers.connection import get_redis
+    from workers.queues import SEND, get_queue
+
+    queue = get_queue(SEND)
+    jobs = Job.fetch_many(queue.get_job_ids(), connection=get_redis())
+    return {job.args[0] for job in jobs if job is not None and job.args}

@@ -52,3 +52,29 @@ def test_unknown_time_zone_is_refused(monkeypatch):
     monkeypatch.setenv("TIMEZONE", "America/Nowhere")
     with pytest.raises(ConfigError):
         load_config()
+
+
+def test_sending_settings_have_their_defaults(monkeypatch):
+    for name in ("SEND_BATCH_SIZE", "SEND_PARALLEL_JOBS", "SEND_MAX_ATTEMPTS", "SEND_LEASE_SECONDS",
+                 "SEND_BACKOFF_SECONDS", "SEND_PDF_THREAD"):
+        monkeypatch.delenv(name, raising=False)
+    cfg = load_config()
+    assert (cfg["SEND_BATCH_SIZE"], cfg["SEND_PARALLEL_JOBS"], cfg["SEND_MAX_ATTEMPTS"], cfg["SEND_LEASE_SECONDS"],
+            cfg["SEND_BACKOFF_SECONDS"], cfg["SEND_PDF_THREAD"]) == (200, 2, 5, 600, (60, 240, 600, 900), False)
+
+
+def test_sending_settings_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("SEND_LEASE_SECONDS", "5")
+    monkeypatch.setenv("SEND_BACKOFF_SECONDS", "0.5, 2")
+    monkeypatch.setenv("SEND_PDF_THREAD", "true")
+    cfg = load_config()
+    assert (cfg["SEND_LEASE_SECONDS"], cfg["SEND_BACKOFF_SECONDS"], cfg["SEND_PDF_THREAD"]) == (5, (0.5, 2.0), True)
+
+
+@pytest.mark.parametrize("name, value", [("SEND_BACKOFF_SECONDS", "soon"), ("SEND_PDF_THREAD", "maybe"),
+                                         ("SEND_LEASE_SECONDS", "10m")])
+def test_a_malformed_sending_setting_is_refused_in_one_line(monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as error:
+        load_config()
+    assert name in str(error.value) and "\n" not in str(error.value)

@@ -11,6 +11,7 @@ Run as a script (`python -m tests.support.smtp_server PORT`) for benchmarks: a s
 from __future__ import annotations
 
 import email
+import random
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ class Rule:
     user: str | None = None
     rcpt: str | None = None
     times: int | None = None  # None: for good
+    chance: float | None = None  # answer only this fraction of the matching commands (seeded, reproducible)
 
     def matches(self, stage: str, user: str | None, rcpt: str | None) -> bool:
         if self.stage != stage or (self.times is not None and self.times <= 0):
@@ -67,13 +69,15 @@ class State:
     received: list[Received] = field(default_factory=list)
     refusals: list[tuple[str, str | None, str]] = field(default_factory=list)
     keep_messages: bool = True
+    keep_raw: bool = True  # False: record envelopes and headers only (thousands of messages in a test)
+    random: random.Random = field(default_factory=lambda: random.Random(7))
     accepted_total: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def scripted(self, stage: str, user: str | None, rcpt: str | None = None) -> str | None:
         with self.lock:
             for rule in self.rules:
-                if rule.matches(stage, user, rcpt):
+                if rule.matches(stage, user, rcpt) and (rule.chance is None or self.random.random() < rule.chance):
                     if rule.times is not None:
                         rule.times -= 1
                     self.refusals.append((stage, user, rule.reply))
@@ -125,7 +129,8 @@ class _Handler:
         raw = envelope.original_content or envelope.content
         headers = email.message_from_bytes(raw.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n", policy=policy.default)
         with self.state.lock:
-            self.state.received.append(Received(user, envelope.mail_from, list(envelope.rcpt_tos), raw,
+            self.state.received.append(Received(user, envelope.mail_from, list(envelope.rcpt_tos),
+                                                raw if self.state.keep_raw else b"",
                                                 headers.get("Message-ID"), headers.get("Subject")))
         return "250 2.0.0 Message accepted"
 
@@ -210,8 +215,8 @@ class SmtpTestServer:
                 self.state.quota_stage = stage
 
     def reply(self, stage: str, reply: str, *, user: str | None = None, rcpt: str | None = None,
-              times: int | None = None) -> Rule:
-        rule = Rule(stage, reply, user, rcpt, times)
+              times: int | None = None, chance: float | None = None) -> Rule:
+        rule = Rule(stage, reply, user, rcpt, times, chance)
         with self.state.lock:
             self.state.rules.append(rule)
         return rule
@@ -229,6 +234,10 @@ class SmtpTestServer:
     def count(self, user: str | None = None) -> int:
         with self.state.lock:
             return len(self.state.received) if user is None else self.state.count(user)
+
+    def message_ids(self) -> list[str | None]:
+        """The Message-ID of every accepted message, duplicates included."""
+        return [m.message_id for m in self.received]
 
     def recipients(self) -> list[str]:
         return [r for m in self.received for r in m.rcpt_tos]

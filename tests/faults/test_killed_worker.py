@@ -1,0 +1,35 @@
+"""A worker killed with `kill -9` mid-campaign: every delivery still ends sent, duplicates <= kills."""
+import pytest
+
+from app.mailer.dispatch import enqueue_sending
+from tests.support.faults import Sweeper, bulk_sending_campaign, campaign_status, delivery_statuses, wait_until
+
+pytestmark = pytest.mark.slow
+
+DELIVERIES = 2000
+
+
+@pytest.mark.worker_settings(SEND_BATCH_SIZE=100)
+def test_killed_workers_lose_nothing_and_duplicate_at_most_one_message_each(app, services, smtp_server, worker_pool):
+    campaign_id = bulk_sending_campaign(DELIVERIES)
+    first = worker_pool.start(1)[0]
+    enqueue_sending(campaign_id)
+    sweep = Sweeper(period=1.0)
+
+    wait_until(lambda: smtp_server.count() >= 300, 90, message="300 messages before the first kill")
+    worker_pool.kill(first)
+    second = worker_pool.start(1)[0]
+    wait_until(lambda: smtp_server.count() >= 1000, 120, message="1000 messages before the second kill", every=sweep)
+    worker_pool.kill(second)
+    worker_pool.start(1)
+    wait_until(lambda: campaign_status(campaign_id) == "completed", 150, message="the campaign to complete",
+               every=sweep)
+
+    assert delivery_statuses(campaign_id) == {"sent": DELIVERIES}
+    ids = smtp_server.message_ids()
+    from app.extensions import db
+    from app.models import Delivery
+
+    stored = set(db.session.execute(db.select(Delivery.message_id).where(Delivery.campaign_id == campaign_id)).scalars())
+    assert stored == set(ids) and len(stored) == DELIVERIES
+    assert len(ids) - len(set(ids)) <= worker_pool.kills
