@@ -53,6 +53,7 @@ def test_operator_creates_a_campaign_and_follows_it_to_the_end(desktop, product,
     page.select_option("#campaign_type", label="NET FASE 1")
     page.fill("#scheduled_at", datetime.now(ZONE).strftime("%d/%m/%Y %H:%M"))
     page.set_input_files("#file", str(sheet))
+    expect(page.locator(".custom-file-label")).to_have_text("clientes_net.csv")
     screenshot(page, "cadastrar-campanha")
     page.get_by_role("button", name="Cadastrar").click()
 
@@ -68,10 +69,15 @@ def test_operator_creates_a_campaign_and_follows_it_to_the_end(desktop, product,
     go_by_menu(page, "Campanha Preventiva", "Listar Campanhas")
     row = page.locator(f'#campaign-table tr[data-campaign-id="{campaign_id}"]')
     expect(row).to_have_attribute("data-running", "1")  # still collecting: the sandbox answers slowly
+    total_before = int(page.locator('[data-total="emails_sent"]').inner_text().replace(".", ""))
+    row_before = int(row.locator('[data-field="emails_sent"]').inner_text())
     page.evaluate("window.__stillTheSamePage = true")
     expect(row.locator("[data-badge]")).to_have_text("Concluída", timeout=COMPLETION_TIMEOUT_MS)
     assert page.evaluate("window.__stillTheSamePage === true"), "the list reloaded instead of polling"
-    assert int(row.locator('[data-field="emails_sent"]').inner_text()) >= 6
+    sent = row.locator('[data-field="emails_sent"]').inner_text()
+    assert int(sent) >= 6
+    # The period's totals follow the polled rows too.
+    expect(page.locator('[data-total="emails_sent"]')).to_have_text(str(total_before + int(sent) - row_before))
     screenshot(page, "listar-campanhas")
     assert_fits(page)
     no_english(page)

@@ -16,7 +16,7 @@ def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
     page.fill("#email", email)
     page.fill("#password", password)
     page.get_by_role("button", name="Entrar").click()
-    expect(page.locator("#user-menu")).to_be_visible()
+    expect(page.locator("#user-menu")).to_be_attached()  # inside the collapsed menu on a phone
 
 
 def log_out(page: Page) -> None:
@@ -35,11 +35,19 @@ def open_menu_if_collapsed(page: Page) -> None:
 
 def go_by_menu(page: Page, category: str | None, item: str) -> None:
     """Click through the top menu as a person would (the hamburger first on a phone)."""
+    page.wait_for_load_state("load")  # Bootstrap's dropdown script is attached
     open_menu_if_collapsed(page)
     nav = page.locator("nav.navbar")
+    link = nav.get_by_role("link", name=item, exact=True)
     if category:
-        nav.get_by_role("link", name=category, exact=True).click()
-    nav.get_by_role("link", name=item, exact=True).click()
+        for _ in range(3):  # a click that lands while the page settles may not open the dropdown
+            nav.get_by_role("link", name=category, exact=True).click()
+            try:
+                link.wait_for(state="visible", timeout=2_000)
+                break
+            except Exception:
+                continue
+    link.click()
     page.wait_for_load_state("domcontentloaded")
 
 
@@ -49,9 +57,24 @@ def horizontal_overflow(page: Page) -> int:
                          " - document.documentElement.clientWidth")
 
 
+WIDE_ELEMENTS = """() => {
+  const width = document.documentElement.clientWidth, found = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.right > width + 1 && !el.closest('.table-responsive')) {
+      found.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+                 (el.className && el.className.baseVal === undefined ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
+                 ' right=' + Math.round(r.right));
+    }
+  }
+  return found.slice(-8);
+}"""
+
+
 def assert_fits(page: Page) -> None:
     overflow = horizontal_overflow(page)
-    assert overflow <= 0, f"{page.url} is {overflow}px wider than the {page.viewport_size['width']}px viewport"
+    assert overflow <= 0, (f"{page.url} is {overflow}px wider than the {page.viewport_size['width']}px viewport; "
+                           f"wide elements: {page.evaluate(WIDE_ELEMENTS)}")
 
 
 def screenshot(page: Page, name: str, full_page: bool = False) -> Path:

@@ -107,6 +107,10 @@ class Product:
             "SCHEDULER_INTERVAL": "1",
             "SWEEP_INTERVAL": "2",
             "DEMO_QUOTA": "",
+            # A slow creditor and few parallel requests: a campaign stays running for some seconds,
+            # so the list page is seen polling its progress.
+            "SANDBOX_LATENCY": "1.0",
+            "PROVIDER_CONCURRENCY": "2",
             "ADMIN_EMAIL": ADMIN_EMAIL,
             "ADMIN_PASSWORD": PASSWORD,
             "ALERT_EMAILS": "alertas@preventivo.e2e",

@@ -23,7 +23,23 @@
     return typeof value === "number" ? value.toLocaleString("pt-BR") : (value || "");
   }
 
+  /* The period's totals on the list page: add what the polled campaign counted since the page was drawn. */
+  function updateTotals(p) {
+    var row = root.querySelector('[data-campaign-id="' + p.id + '"][data-counters]');
+    if (!row) { return; }
+    var before;
+    try { before = JSON.parse(row.getAttribute("data-counters")); } catch (e) { return; }
+    document.querySelectorAll("[data-total]").forEach(function (total) {
+      var key = total.getAttribute("data-total");
+      if (!(key in p.counters) || !(key in before)) { return; }
+      var current = parseInt(total.textContent.replace(/\D/g, ""), 10) || 0;
+      total.textContent = text(current + p.counters[key] - before[key]);
+    });
+    row.setAttribute("data-counters", JSON.stringify(p.counters));
+  }
+
   function apply(p) {
+    updateTotals(p);
     root.querySelectorAll('[data-campaign-id="' + p.id + '"]').forEach(function (el) {
       el.setAttribute("data-running", p.running ? "1" : "0");
       el.querySelectorAll("[data-field]").forEach(function (field) {
