@@ -43,6 +43,21 @@ def product():
 
 
 @pytest.fixture(scope="package")
+def scheduled_campaign(product) -> int:
+    """A SEM PARAR campaign scheduled for next week (it stays Agendada): pages that need a campaign."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from tests.support.e2e import sandbox_cpfs
+
+    moment = datetime.now(ZoneInfo("America/Sao_Paulo")).replace(hour=8, minute=0, second=0, microsecond=0)
+    moment += timedelta(days=7)
+    good, _ = sandbox_cpfs(moment.date(), with_boletos=2, without_agreement=0)
+    rows = "CPF;EMAIL\n" + "".join(f"{cpf};agendada{i}@exemplo.com.br\n" for i, cpf in enumerate(good))
+    return product.create_campaign("SEMPARAR", "SEM PARAR FASE 1", rows, moment.isoformat())["id"]
+
+
+@pytest.fixture(scope="package")
 def browser(product):
     from playwright.sync_api import sync_playwright
 
@@ -54,6 +69,27 @@ def browser(product):
             chromium.close()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.e2e_failed = report.failed
+
+
+def _keep_evidence(request, page, product) -> None:
+    """On failure: a screenshot and the product's log tail, named in the test's output."""
+    if not getattr(request.node, "e2e_failed", False):
+        return
+    shot = product.tmp / f"failure-{request.node.name}.png"
+    try:
+        page.screenshot(path=str(shot), full_page=True)
+        print(f"\nfailure screenshot: {shot} (page {page.url})")
+    except Exception as exc:  # the page may be gone
+        print(f"\nno failure screenshot: {exc}")
+    print(f"product log tail:\n{product.log_tail(40)}")
+
+
 def _context(browser, product, viewport, **options):
     context = browser.new_context(base_url=product.url, viewport=viewport, locale="pt-BR",
                                   timezone_id="America/Sao_Paulo", accept_downloads=True, **options)
@@ -62,18 +98,22 @@ def _context(browser, product, viewport, **options):
 
 
 @pytest.fixture
-def desktop(browser, product):
+def desktop(browser, product, request):
     context = _context(browser, product, DESKTOP)
+    page = context.new_page()
     try:
-        yield context.new_page()
+        yield page
     finally:
+        _keep_evidence(request, page, product)
         context.close()
 
 
 @pytest.fixture
-def phone(browser, product):
+def phone(browser, product, request):
     context = _context(browser, product, PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    page = context.new_page()
     try:
-        yield context.new_page()
+        yield page
     finally:
+        _keep_evidence(request, page, product)
         context.close()

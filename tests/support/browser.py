@@ -61,7 +61,7 @@ WIDE_ELEMENTS = """() => {
   const width = document.documentElement.clientWidth, found = [];
   for (const el of document.body.querySelectorAll('*')) {
     const r = el.getBoundingClientRect();
-    if (r.right > width + 1 && !el.closest('.table-responsive')) {
+    if (r.right > width + 1 && !(el.parentElement && el.parentElement.closest('.table-responsive'))) {
       found.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
                  (el.className && el.className.baseVal === undefined ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
                  ' right=' + Math.round(r.right));

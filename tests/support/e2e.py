@@ -148,6 +148,18 @@ class Product:
         assert result.returncode == 0, result.stderr
         return result.stdout
 
+    def create_campaign(self, operation: str, campaign_type: str, csv_text: str, scheduled_at: str) -> dict:
+        """A campaign through the JSON API (as an integration would), with a fresh admin token."""
+        import httpx
+
+        token = self.flask("users", "token", ADMIN_EMAIL).strip()
+        response = httpx.post(f"{self.url}/api/v1/campaigns", headers={"Authorization": f"Bearer {token}"},
+                              data={"operation": operation, "campaign_type": campaign_type,
+                                    "scheduled_at": scheduled_at},
+                              files={"file": ("api.csv", csv_text.encode(), "text/csv")}, timeout=30)
+        assert response.status_code == 201, response.text
+        return response.json()
+
     def log_tail(self, lines: int = 60) -> str:
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
