@@ -1,4 +1,4 @@
-/* Live progress of running campaigns (list rows, dashboard rows, details page).
+/* Live progress of running (or about to start) campaigns (list rows, dashboard rows, details page).
  * Polls the JSON endpoint named by [data-progress-url] every few seconds while some
  * [data-campaign-id][data-running="1"] element is on the page; no library, no CDN. */
 (function () {
@@ -41,7 +41,7 @@
   function apply(p) {
     updateTotals(p);
     root.querySelectorAll('[data-campaign-id="' + p.id + '"]').forEach(function (el) {
-      el.setAttribute("data-running", p.running ? "1" : "0");
+      el.setAttribute("data-running", p.watch ? "1" : "0");
       el.querySelectorAll("[data-field]").forEach(function (field) {
         var key = field.getAttribute("data-field");
         var value = key in p.counters ? p.counters[key] : (key in p.timeline ? (p.timeline[key] || "—") : p[key]);
