@@ -14,9 +14,7 @@ from tests.support.e2e import Product
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic",
-                 # The users' browsers speak pt-BR: date fields read dd/mm/aaaa, native widgets are in Portuguese.
-                 "--lang=pt-BR"]
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 740}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

@@ -45,7 +45,6 @@ def test_admin_adds_a_service_rebinds_net_and_sees_the_rotation(desktop, product
 
     # NET moves from SERVICO_2 to SERVICO_3 by hand: a confirmation page, then the flash and the email.
     go_by_menu(page, "Campanha Preventiva", "Alterar Serviço de Envio")
-    screenshot(page, "alterar-servico-de-envio")
     page.select_option('select[aria-label="Serviço de envio de NET"]', label="SERVICO_3")
     page.locator("tr", has=page.locator('select[aria-label="Serviço de envio de NET"]')).get_by_role(
         "button", name="Atualizar").click()
@@ -54,6 +53,7 @@ def test_admin_adds_a_service_rebinds_net_and_sees_the_rotation(desktop, product
     page.get_by_role("button", name="Confirmar alteração").click()
     expect(page.locator(".alert-success")).to_contain_text("alterado para SERVICO_3")
     expect(page.locator('select[aria-label="Serviço de envio de NET"] option:checked')).to_contain_text("SERVICO_3")
+    screenshot(page, "alterar-servico-de-envio")
 
     # A quota of one message on SERVICO_3: the second message of the next campaign rotates NET.
     _edit_service(page, "SERVICO_3")

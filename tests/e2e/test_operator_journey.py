@@ -64,7 +64,7 @@ def test_operator_creates_a_campaign_and_follows_it_to_the_end(desktop, product,
     expect(page.locator("table.refused-lines tbody tr")).to_have_count(2)
     screenshot(page, "resultado-importacao", full_page=True)
     no_english(page)
-    campaign_id = page.locator("h2").first.inner_text().split("#")[1].split()[0]
+    campaign_id = page.locator("h1").first.inner_text().split("#")[1].split()[0]
 
     go_by_menu(page, "Campanha Preventiva", "Listar Campanhas")
     row = page.locator(f'#campaign-table tr[data-campaign-id="{campaign_id}"]')
