@@ -86,6 +86,7 @@ def test_admin_adds_a_service_rebinds_net_and_sees_the_rotation(desktop, product
 
     go_by_menu(page, "Configuração", "Emails capturados")
     expect(page.locator("table").get_by_text("Limite de Envios Esgotado!").first).to_be_visible()
+    expect(page.locator("table").get_by_text("Serviço de envio alterado").first).to_be_visible()  # the confirmation
     expect(page.locator("table").get_by_text("alertas@preventivo.e2e").first).to_be_visible()
     screenshot(page, "emails-capturados")
 
