@@ -79,6 +79,7 @@ def _keep_evidence(request, page, product) -> None:
     """On failure: a screenshot and the product's log tail, named in the test's output."""
     if not getattr(request.node, "e2e_failed", False):
         return
+    product.keep_files = True
     shot = product.tmp / f"failure-{request.node.name}.png"
     try:
         page.screenshot(path=str(shot), full_page=True)

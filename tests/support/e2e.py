@@ -76,6 +76,7 @@ class Product:
         self.log_path = self.tmp / "product.log"
         self.process: subprocess.Popen | None = None
         self._pg_schema = None
+        self.keep_files = False  # set on a test failure: the log and screenshots stay for reading
         self.env = self._env()
 
     def _database_url(self) -> str:
@@ -187,6 +188,10 @@ class Product:
                             pass
         finally:
             self._drop_schema()
+            if not self.keep_files:
+                import shutil
+
+                shutil.rmtree(self.tmp, ignore_errors=True)
 
     def _drop_schema(self) -> None:
         if not self._pg_schema:
