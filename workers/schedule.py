@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from datetime import datetime, timezone
+
+# Seconds between sweeps; the end-to-end tests shorten it (SWEEP_INTERVAL) so recovery paths run within a test.
+SWEEP_INTERVAL = int(os.environ.get("SWEEP_INTERVAL") or 60)
 
 PERIODIC_JOBS: list[dict] = [
     # Starts due campaigns, re-enqueues lost work, resumes paused campaigns, completes finished ones.
-    {"func": "workers.tasks.sweep", "interval": 60, "queue": "maintenance", "timeout": 300},
+    {"func": "workers.tasks.sweep", "interval": SWEEP_INTERVAL, "queue": "maintenance", "timeout": 300},
     # LGPD: deletes personal data of campaigns older than RETENTION_DAYS.
     {"func": "workers.tasks.purge_expired_personal_data", "interval": 3600, "queue": "maintenance", "timeout": 3600},
 ]

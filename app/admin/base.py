@@ -45,7 +45,31 @@ class SecureIndexView(RoleRequiredMixin, AdminIndexView):
     allowed_roles = ROLES
 
 
+def _datetime_br(view, value, name) -> str:
+    from app.timeutil import fmt_datetime
+
+    return fmt_datetime(value)
+
+
+def _date_br(view, value, name) -> str:
+    from app.timeutil import fmt_date
+
+    return fmt_date(value)
+
+
+def _br_formatters(base: dict) -> dict:
+    """Flask-Admin's type formatters, with moments as '05/08/2026 às 08:00' (local time) and days as dd/mm/aaaa."""
+    from datetime import date, datetime
+
+    return {**base, datetime: _datetime_br, date: _date_br}
+
+
 class SecureModelView(RoleRequiredMixin, ModelView):
+    from flask_admin.model import typefmt as _typefmt
+
+    column_type_formatters = _br_formatters(_typefmt.BASE_FORMATTERS)
+    column_type_formatters_detail = _br_formatters(_typefmt.DETAIL_FORMATTERS)
+    del _typefmt
     can_view_details = False
     can_set_page_size = True
     page_size = 20

@@ -74,6 +74,7 @@ class EmailServiceView(SecureModelView):
         "security": lambda v, c, m, p: SECURITY_LABELS.get(m.security, m.security),
         "broken_at": _broken_column,
         "usage": _usage_column,
+        "monthly_quota": lambda v, c, m, p: f"{m.monthly_quota or 0:,}".replace(",", "."),
         "actions": _actions_column,
     }
     form_columns = ("name", "host", "port", "security", "username", "password", "monthly_quota", "rotation_order", "in_rotation", "active", "allowed_senders")

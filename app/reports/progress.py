@@ -1,15 +1,22 @@
 """A campaign's progress, from its counters only (cheap enough to poll every few seconds)."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from app.models.campaigns import (
     CAMPAIGN_STATUS_LABELS,
     COLLECTING,
     COMPLETED,
     PAUSED,
     RUNNING_STATUSES,
+    SCHEDULED,
     SENDING,
 )
-from app.timeutil import fmt_datetime
+from app.timeutil import fmt_datetime, now_utc
+
+# A page shows a scheduled campaign this close to its start as live: it keeps polling, so the
+# operator who just created a campaign "starting now" sees it move without reloading.
+WATCH_AHEAD = timedelta(minutes=15)
 
 PHASE_LABELS = {COLLECTING: "Coletando acordos", SENDING: "Enviando emails", PAUSED: "Envio pausado"}
 
@@ -31,6 +38,14 @@ def percent(campaign) -> int:
     return max(0, min(100, int(done * 100 / total)))
 
 
+def watched(campaign) -> bool:
+    """Worth polling: running, or scheduled to start within WATCH_AHEAD (or overdue)."""
+    if campaign.status in RUNNING_STATUSES:
+        return True
+    return (campaign.status == SCHEDULED and campaign.scheduled_at is not None
+            and campaign.scheduled_at <= now_utc() + WATCH_AHEAD)
+
+
 def progress_dict(campaign) -> dict:
     """What the live pages update: status, progress and the counters they show."""
     return {
@@ -39,6 +54,7 @@ def progress_dict(campaign) -> dict:
         "status_label": CAMPAIGN_STATUS_LABELS.get(campaign.status, campaign.status),
         "status_reason": campaign.status_reason or "",
         "running": campaign.status in RUNNING_STATUSES,
+        "watch": watched(campaign),
         "phase": PHASE_LABELS.get(campaign.status, ""),
         "percent": percent(campaign),
         "counters": {

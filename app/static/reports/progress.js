@@ -1,4 +1,4 @@
-/* Live progress of running campaigns (list rows, dashboard rows, details page).
+/* Live progress of running (or about to start) campaigns (list rows, dashboard rows, details page).
  * Polls the JSON endpoint named by [data-progress-url] every few seconds while some
  * [data-campaign-id][data-running="1"] element is on the page; no library, no CDN. */
 (function () {
@@ -23,9 +23,25 @@
     return typeof value === "number" ? value.toLocaleString("pt-BR") : (value || "");
   }
 
+  /* The period's totals on the list page: add what the polled campaign counted since the page was drawn. */
+  function updateTotals(p) {
+    var row = root.querySelector('[data-campaign-id="' + p.id + '"][data-counters]');
+    if (!row) { return; }
+    var before;
+    try { before = JSON.parse(row.getAttribute("data-counters")); } catch (e) { return; }
+    document.querySelectorAll("[data-total]").forEach(function (total) {
+      var key = total.getAttribute("data-total");
+      if (!(key in p.counters) || !(key in before)) { return; }
+      var current = parseInt(total.textContent.replace(/\D/g, ""), 10) || 0;
+      total.textContent = text(current + p.counters[key] - before[key]);
+    });
+    row.setAttribute("data-counters", JSON.stringify(p.counters));
+  }
+
   function apply(p) {
+    updateTotals(p);
     root.querySelectorAll('[data-campaign-id="' + p.id + '"]').forEach(function (el) {
-      el.setAttribute("data-running", p.running ? "1" : "0");
+      el.setAttribute("data-running", p.watch ? "1" : "0");
       el.querySelectorAll("[data-field]").forEach(function (field) {
         var key = field.getAttribute("data-field");
         var value = key in p.counters ? p.counters[key] : (key in p.timeline ? (p.timeline[key] || "—") : p[key]);
