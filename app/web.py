@@ -1,6 +1,8 @@
 """Jinja filters and globals used by every page."""
 from __future__ import annotations
 
+from werkzeug.routing import IntegerConverter
+
 from decimal import Decimal
 
 from flask_login import current_user
@@ -34,3 +36,19 @@ def register_template_helpers(app) -> None:
         mask_cpf=mask_cpf,
         cpf_for_user=lambda cpf: cpf_for(current_user, cpf),
     )
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:...>` that matches only what a BIGINT id column can hold.
+
+    Werkzeug's converter accepts any length of digits; an id past 2**63-1 then
+    overflows in the database driver (a 500). Out of range is simply not found.
+    """
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > 2**63 - 1:
+            from werkzeug.exceptions import NotFound
+
+            raise NotFound()  # not "no such route" (werkzeug would answer 405 for another method): no such id
+        return number
