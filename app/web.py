@@ -38,16 +38,19 @@ def register_template_helpers(app) -> None:
     )
 
 
-class BoundedIntegerConverter(IntegerConverter):
-    """`<int:...>` that matches only what a BIGINT id column can hold.
+MAX_ID = 2**31 - 1  # every id column is an INTEGER (models use Integer primary keys)
 
-    Werkzeug's converter accepts any length of digits; an id past 2**63-1 then
-    overflows in the database driver (a 500). Out of range is simply not found.
+
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:...>` that matches only what an id column can hold (INTEGER: 2**31-1 on PostgreSQL).
+
+    Werkzeug's converter accepts any length of digits; an id past the column's
+    range then overflows in the database driver (a 500). Out of range is simply not found.
     """
 
     def to_python(self, value: str) -> int:
         number = super().to_python(value)
-        if number > 2**63 - 1:
+        if number > MAX_ID:
             from werkzeug.exceptions import NotFound
 
             raise NotFound()  # not "no such route" (werkzeug would answer 405 for another method): no such id

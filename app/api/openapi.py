@@ -85,7 +85,7 @@ OPERATION_CODE = {"type": "string", "pattern": "^([Cc][Ll][Aa][Rr][Oo]|[Nn][Ee][
 
 
 def path_id(name: str = "id", description: str = "Identificador") -> dict:
-    return {"name": name, "in": "path", "required": True, "description": description, "schema": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}}
+    return {"name": name, "in": "path", "required": True, "description": description, "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}}
 
 
 def document() -> dict:

@@ -69,3 +69,16 @@ def test_api_answers_within_its_document(case, app, rows, admin_headers):
     if (case.method, case.path) in BUSINESS_RULES:
         excluded.append(positive_data_acceptance)
     case.call_and_validate(headers=admin_headers, excluded_checks=excluded, app=app)
+
+
+def test_an_id_past_the_column_range_is_not_found_not_a_500(seeded, client, admin_client, admin_headers):
+    for big in (2**31, 2**63, 10**30):
+        answer = client.get(f"/api/v1/campaigns/{big}", headers=admin_headers)
+        assert answer.status_code == 404 and answer.get_json()["error"]["code"] == "not_found"
+        assert client.delete(f"/api/v1/services/{big}", headers=admin_headers).status_code == 404
+        assert admin_client.get(f"/admin/campanhas/{big}").status_code == 404
+
+
+def test_a_405_says_which_methods_are_allowed(client, admin_headers):
+    answer = client.delete("/api/v1/campaigns", headers=admin_headers)
+    assert answer.status_code == 405 and {"GET", "POST"} <= set(answer.headers["Allow"].split(", "))
