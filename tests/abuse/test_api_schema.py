@@ -82,3 +82,9 @@ def test_an_id_past_the_column_range_is_not_found_not_a_500(seeded, client, admi
 def test_a_405_says_which_methods_are_allowed(client, admin_headers):
     answer = client.delete("/api/v1/campaigns", headers=admin_headers)
     assert answer.status_code == 405 and {"GET", "POST"} <= set(answer.headers["Allow"].split(", "))
+
+
+def test_a_huge_page_number_is_refused_not_a_500(seeded, client, admin_headers):
+    for page in ("2641755082848047988736", "²"):
+        answer = client.get(f"/api/v1/campaigns?page={page}", headers=admin_headers)
+        assert answer.status_code == 422 and "page" in answer.get_json()["error"]["details"]
