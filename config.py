@@ -164,6 +164,13 @@ def load_config(overrides: dict | None = None) -> dict:
         # Accounts.
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCK_MINUTES": _int("LOGIN_LOCK_MINUTES", 15),
+        # Failed logins per client address (any accounts, unknown e-mails too) before that address waits
+        # out the window (0 = off), and a pause on every failure that makes guessing slow.
+        "LOGIN_IP_MAX_FAILURES": _int("LOGIN_IP_MAX_FAILURES", 30),
+        "LOGIN_IP_WINDOW_SECONDS": _int("LOGIN_IP_WINDOW_SECONDS", 900),
+        "LOGIN_FAILURE_DELAY": _float("LOGIN_FAILURE_DELAY", 0.3),
+        # Proxies in front of the web process whose X-Forwarded-For is trusted (1 on Heroku-like routers).
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         # LGPD.
         "RETENTION_DAYS": _int("RETENTION_DAYS", 180),
         # UI.

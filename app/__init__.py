@@ -17,6 +17,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.logging_setup import configure_logging
 
     configure_logging(app)
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The client's address (login throttle, audit) from X-Forwarded-For, set by this many proxies only.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=app.config["TRUSTED_PROXIES"])
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
@@ -26,6 +31,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.init_app(app)
 
     from app import models as _models  # noqa: F401  (register every table)
+    from app.web import BoundedIntegerConverter
+
+    # Before any route is added: every <int:...> in the app (API and panel) is bounded to a 64-bit id.
+    app.url_map.converters["int"] = BoundedIntegerConverter
     from app.auth import bp as auth_bp
     from app.auth import init_login
     from app.api import init_api

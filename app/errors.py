@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
@@ -13,6 +14,7 @@ MESSAGES = {
     429: "Muitas tentativas. Aguarde e tente novamente.",
     500: "Erro interno. A equipe foi avisada.",
 }
+CSRF_MESSAGE = "Formulário expirado ou inválido (proteção CSRF). Recarregue a página e tente de novo."
 
 
 def wants_json() -> bool:
@@ -29,6 +31,8 @@ def register_error_handlers(app) -> None:
         if exc.code == 413:
             limit = app.config["MAX_UPLOAD_MB"]
             message = f"O arquivo passa do limite de {limit} MB. Divida a planilha e envie em partes."
+        elif isinstance(exc, CSRFError):  # say what to do, not just "invalid request"
+            message = CSRF_MESSAGE
         else:
             message = MESSAGES.get(exc.code or 500, exc.description)
         return render_template("errors/error.html", code=exc.code, message=message), exc.code

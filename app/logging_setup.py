@@ -40,7 +40,28 @@ class JobContextFilter(logging.Filter):
         return True
 
 
+def _install_masking_record_factory() -> None:
+    """Mask CPFs when a record is made, so every handler sees it masked.
+
+    A filter on our own handler only protects that handler, and only handlers
+    after it when it mutates the record: a handler a platform or library puts
+    first (an error tracker, RQ's own) would get the whole CPF.
+    """
+    current = logging.getLogRecordFactory()
+    if getattr(current, "_preventivo_masks", False):
+        return
+
+    def factory(*args, **kwargs):
+        record = current(*args, **kwargs)
+        MaskCPFFilter().filter(record)
+        return record
+
+    factory._preventivo_masks = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
+
+
 def configure_logging(app) -> None:
+    _install_masking_record_factory()
     root = logging.getLogger()
     if not any(getattr(h, "_preventivo", False) for h in root.handlers):
         handler = logging.StreamHandler(sys.stderr)

@@ -1,6 +1,8 @@
 """Jinja filters and globals used by every page."""
 from __future__ import annotations
 
+from werkzeug.routing import IntegerConverter
+
 from decimal import Decimal
 
 from flask_login import current_user
@@ -34,3 +36,22 @@ def register_template_helpers(app) -> None:
         mask_cpf=mask_cpf,
         cpf_for_user=lambda cpf: cpf_for(current_user, cpf),
     )
+
+
+MAX_ID = 2**31 - 1  # every id column is an INTEGER (models use Integer primary keys)
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:...>` that matches only what an id column can hold (INTEGER: 2**31-1 on PostgreSQL).
+
+    Werkzeug's converter accepts any length of digits; an id past the column's
+    range then overflows in the database driver (a 500). Out of range is simply not found.
+    """
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > MAX_ID:
+            from werkzeug.exceptions import NotFound
+
+            raise NotFound()  # not "no such route" (werkzeug would answer 405 for another method): no such id
+        return number

@@ -183,7 +183,7 @@ def time_get(client, url: str, samples: int) -> dict:
 
 
 def run(database_url: str | None = None, samples: int = SAMPLES, keep_schema: bool = False,
-        reuse_schema: str | None = None) -> dict:
+        reuse_schema: str | None = None, campaigns: int = CAMPAIGNS, deliveries: int = DELIVERIES) -> dict:
     """Seed a fresh schema (or reuse one kept by `--keep`), time the pages, drop the schema unless kept."""
     from cryptography.fernet import Fernet
     from sqlalchemy import create_engine, text
@@ -218,7 +218,7 @@ def run(database_url: str | None = None, samples: int = SAMPLES, keep_schema: bo
                 db.session.add(admin)
                 db.session.commit()
                 db.session.remove()
-                result["seed"] = seed(url, schema)
+                result["seed"] = seed(url, schema, campaigns, deliveries)
                 print(f"seeded {result['seed']}", file=sys.stderr)
 
             client = app.test_client()

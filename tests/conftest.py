@@ -50,6 +50,7 @@ def make_app(test_db, test_redis, **overrides):
         "ALERT_EMAILS": ["alertas@preventivo.test"],
         "MAIL_SUPPRESS_SEND": True,
         "SERVER_NAME": "localhost",
+        "LOGIN_FAILURE_DELAY": 0,  # the pause on a failed login is tested on its own (tests/abuse)
     }
     config.update(overrides)
     return create_app(config)

@@ -13,8 +13,10 @@ from app.timeutil import iso, now_utc
 from . import bp
 from .auth import any_user
 from .errors import ApiError
-from .openapi import documented, json_body, path_id, ref, schema
+from .openapi import OPERATION_CODE, documented, json_body, path_id, ref, schema
 from .validation import FieldErrors
+
+MAX_PAGE = 1_000_000  # far past any real list; keeps OFFSET inside the database's integers
 
 ISSUE = schema("ImportIssue", {
     "type": "object",
@@ -188,9 +190,10 @@ def _query_param(name: str, description: str, schema_: dict) -> dict:
             parameters=[
                 _query_param("date_from", "Data local de envio inicial (AAAA-MM-DD)", {"type": "string", "format": "date"}),
                 _query_param("date_to", "Data local de envio final (AAAA-MM-DD)", {"type": "string", "format": "date"}),
-                _query_param("operation", "CLARO, NET ou SEMPARAR", {"type": "string"}),
+                _query_param("operation", "CLARO, NET ou SEMPARAR", OPERATION_CODE),
                 _query_param("status", "Situação", {"type": "string", "enum": list(CAMPAIGN_STATUSES)}),
-                _query_param("page", "Página (a partir de 1)", {"type": "integer", "minimum": 1, "default": 1}),
+                _query_param("page", "Página (a partir de 1)",
+                             {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}),
                 _query_param("per_page", "Itens por página (até 100)",
                              {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
             ],
@@ -201,22 +204,22 @@ def list_campaigns():
     errors = FieldErrors()
     query = db.select(Campaign)
     for name, compare in (("date_from", Campaign.campaign_day.__ge__), ("date_to", Campaign.campaign_day.__le__)):
-        if args.get(name):
+        if name in args:  # given but empty is an error, not "no filter": the API says what it read
             try:
                 query = query.where(compare(date.fromisoformat(args[name])))
             except ValueError:
                 errors.add(name, "Data inválida: use AAAA-MM-DD.")
-    if args.get("operation"):
+    if "operation" in args:
         operation_id = db.session.execute(
-            db.select(Operation.id).where(Operation.code == args["operation"].strip().upper())).scalar()
+            db.select(Operation.id).where(Operation.code == args["operation"].upper())).scalar()
         if operation_id is None:
             errors.add("operation", "Operação desconhecida: use CLARO, NET ou SEMPARAR.")
         query = query.where(Campaign.operation_id == operation_id)
-    if args.get("status"):
+    if "status" in args:
         if args["status"] not in CAMPAIGN_STATUSES:
             errors.add("status", "Situação desconhecida: use " + ", ".join(CAMPAIGN_STATUSES) + ".")
         query = query.where(Campaign.status == args["status"])
-    page = _positive_int(args, "page", 1, errors)
+    page = _positive_int(args, "page", 1, errors, maximum=MAX_PAGE)
     per_page = _positive_int(args, "per_page", 20, errors, maximum=100)
     errors.raise_if_any()
     total = db.session.execute(db.select(db.func.count()).select_from(query.subquery())).scalar_one()
@@ -230,7 +233,8 @@ def _positive_int(args, name: str, default: int, errors: FieldErrors, maximum: i
     raw = args.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or int(raw) < 1 or (maximum and int(raw) > maximum):
+    # ASCII digits only ('²' passes isdigit() but not int()); bounded, or OFFSET overflows the database.
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1 or (maximum and int(raw) > maximum):
         errors.add(name, f"Número inteiro de 1 a {maximum}." if maximum else "Número inteiro a partir de 1.")
         return default
     return int(raw)

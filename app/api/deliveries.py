@@ -63,7 +63,7 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
                 {"name": "status", "in": "query", "required": False,
                  "description": "pending (inclui os em envio), sent ou failed",
                  "schema": {"type": "string", "enum": list(FILTERS)}},
-                {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "default": 1}},
+                {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 10**9, "default": 1}},
                 {"name": "per_page", "in": "query", "required": False,
                  "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 100}},
             ],

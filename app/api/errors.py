@@ -55,4 +55,9 @@ def api_error_response(exc: HTTPException):
         message = f"Arquivo acima do limite de {current_app.config['MAX_UPLOAD_MB']} MB."
     else:
         message = MESSAGES.get(status, exc.description or "Erro.")
-    return error_json(status, CODES.get(status, "error"), message)
+    response = error_json(status, CODES.get(status, "error"), message)
+    # A 405 must say which methods the resource accepts (RFC 9110 `Allow`); werkzeug's exception carries it.
+    for name, value in exc.get_headers():
+        if name.lower() == "allow":
+            response.headers["Allow"] = value
+    return response

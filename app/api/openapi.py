@@ -80,8 +80,12 @@ def documented(path: str, method: str, *, summary: str, responses: dict, paramet
     return decorator
 
 
+# An operation code as the API reads it: CLARO, NET or SEMPARAR, in any letter case.
+OPERATION_CODE = {"type": "string", "pattern": "^([Cc][Ll][Aa][Rr][Oo]|[Nn][Ee][Tt]|[Ss][Ee][Mm][Pp][Aa][Rr][Aa][Rr])$"}
+
+
 def path_id(name: str = "id", description: str = "Identificador") -> dict:
-    return {"name": name, "in": "path", "required": True, "description": description, "schema": {"type": "integer"}}
+    return {"name": name, "in": "path", "required": True, "description": description, "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}}
 
 
 def document() -> dict:

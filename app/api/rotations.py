@@ -10,7 +10,7 @@ from . import bp
 from .auth import any_user
 from .deliveries import _int_arg
 from .errors import ApiError
-from .openapi import documented, json_body, schema
+from .openapi import OPERATION_CODE, documented, json_body, schema
 from app.timeutil import iso
 
 ROTATION = schema("Rotation", {
@@ -43,7 +43,7 @@ def rotation_json(r: Rotation) -> dict:
 @documented("/rotations", "get", summary="Histórico de trocas de serviço de envio (mais recentes primeiro)",
             tags=["Serviços"],
             parameters=[
-                {"name": "operation", "in": "query", "required": False, "schema": {"type": "string"},
+                {"name": "operation", "in": "query", "required": False, "schema": OPERATION_CODE,
                  "description": "Código da operação (CLARO, NET, SEMPARAR)"},
                 {"name": "limit", "in": "query", "required": False,
                  "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
@@ -55,7 +55,7 @@ def list_rotations():
     limit = _int_arg("limit", 100, 1, 500)
     query = db.select(Rotation).order_by(Rotation.created_at.desc(), Rotation.id.desc()).limit(limit)
     code = request.args.get("operation")
-    if code:
+    if code is not None:  # given but empty is an unknown operation, not "all"
         operation = db.session.execute(db.select(Operation).where(Operation.code == code.upper())).scalar_one_or_none()
         if operation is None:
             raise ApiError(400, "Operação desconhecida.", details={"operation": code[:50]})

@@ -16,8 +16,8 @@ from .openapi import documented, json_body, path_id, ref, schema
 from .validation import FieldErrors, json_object
 
 SERVICE_FIELDS = {
-    "name": {"type": "string", "minLength": 1, "maxLength": 80},
-    "host": {"type": "string", "minLength": 1, "maxLength": 255},
+    "name": {"type": "string", "minLength": 1, "maxLength": 80, "pattern": r"\S"},
+    "host": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"\S"},
     "port": {"type": "integer", "minimum": 1, "maximum": 65535},
     "security": {"type": "string", "enum": list(SECURITY_CHOICES)},
     "username": {"type": "string", "maxLength": 255},
@@ -45,7 +45,8 @@ SERVICE = schema("Service", {
 })
 SERVICE_WRITE = schema("ServiceWrite", {
     "type": "object",
-    "properties": {**SERVICE_FIELDS, "password": {"type": "string", "writeOnly": True}},
+    "properties": {**SERVICE_FIELDS, "password": {"type": "string", "writeOnly": True, "nullable": True}},
+    "additionalProperties": False,
 })
 SERVICE_CREATE = schema("ServiceCreate", {
     "allOf": [ref("ServiceWrite"), {"type": "object", "required": ["name", "host"]}],
@@ -115,12 +116,13 @@ def _apply(service: EmailService, data: dict, creating: bool) -> None:
         return value
 
     values: dict = {}
+    name_taken = False
     if "name" in data:
         values["name"] = text("name", 80)
         if values["name"]:
             clash = db.session.execute(db.select(EmailService.id).where(EmailService.name == values["name"])).scalar()
             if clash is not None and clash != service.id:
-                errors.add("name", "Já existe um serviço com este nome.")
+                name_taken = True
     if "host" in data:
         values["host"] = text("host", 255)
     if "username" in data:
@@ -154,6 +156,8 @@ def _apply(service: EmailService, data: dict, creating: bool) -> None:
     if "password" in data and data["password"] is not None and not isinstance(data["password"], str):
         errors.add("password", "Texto.")
     errors.raise_if_any()
+    if name_taken:  # valid data that clashes with the current state: a conflict, not a validation error
+        raise ApiError(409, "Já existe um serviço com este nome.", details={"name": "Já existe um serviço com este nome."})
 
     for field, value in values.items():
         setattr(service, field, value)
@@ -183,6 +187,7 @@ def list_services():
 @documented("/services", "post", summary="Cria um serviço de envio", tags=["Serviços"],
             request_body={"required": True, "content": {"application/json": {"schema": SERVICE_CREATE}}},
             responses={"201": json_body(SERVICE, "Criado"), "400": {"$ref": "#/components/responses/BadRequest"},
+                       "409": {"$ref": "#/components/responses/Conflict"},
                        "422": {"$ref": "#/components/responses/Unprocessable"}})
 @admin_only
 def create_service():
@@ -212,6 +217,7 @@ def get_service(service_id: int):
             request_body={"required": True, "content": {"application/json": {"schema": SERVICE_WRITE}}},
             responses={"200": json_body(SERVICE), "400": {"$ref": "#/components/responses/BadRequest"},
                        "404": {"$ref": "#/components/responses/NotFound"},
+                       "409": {"$ref": "#/components/responses/Conflict"},
                        "422": {"$ref": "#/components/responses/Unprocessable"}})
 @admin_only
 def update_service(service_id: int):

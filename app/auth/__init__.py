@@ -1,6 +1,7 @@
 """Login, logout and the session user (Flask-Login)."""
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -12,6 +13,7 @@ from app.extensions import db, login_manager
 from app.models import User
 from app.timeutil import now_utc
 
+from . import throttle
 from .safety import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -65,13 +67,33 @@ def login():
     return render_template("auth/login.html", form=form, error=error, next_url=next_url), status
 
 
+THROTTLED_MESSAGE = (
+    "Muitas tentativas de acesso sem sucesso a partir deste endereço. Tente novamente em {minutes} minutos."
+)
+
+
 def _attempt_login(email: str, password: str) -> tuple[str | None, int]:
+    cfg = current_app.config
+    address = throttle.client_address()
+    wait = throttle.seconds_blocked(address)
+    if wait:
+        return THROTTLED_MESSAGE.format(minutes=max(1, (wait + 59) // 60)), 429
+    error, status, wrong = _check_credentials(email, password)
+    if wrong:
+        throttle.record_failure(address)
+        if cfg["LOGIN_FAILURE_DELAY"] > 0:
+            time.sleep(cfg["LOGIN_FAILURE_DELAY"])  # every wrong guess costs the guesser time
+    return error, status
+
+
+def _check_credentials(email: str, password: str) -> tuple[str | None, int, bool]:
+    """(error, status, whether the credentials were wrong)."""
     cfg = current_app.config
     user = db.session.execute(db.select(User).filter_by(email=email.strip().lower())).scalar_one_or_none()
     now = now_utc()
     if user is not None and user.locked_until and user.locked_until > now:
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        return LOCKED_MESSAGE.format(minutes=minutes), 429
+        return LOCKED_MESSAGE.format(minutes=minutes), 429, False
     if user is None or not user.active or not user.check_password(password):
         if user is not None:
             user.failed_logins += 1
@@ -80,15 +102,15 @@ def _attempt_login(email: str, password: str) -> tuple[str | None, int]:
                 user.failed_logins = 0
                 db.session.commit()
                 current_app.logger.warning("login locked for user id=%s", user.id)
-                return LOCKED_MESSAGE.format(minutes=cfg["LOGIN_LOCK_MINUTES"]), 429
+                return LOCKED_MESSAGE.format(minutes=cfg["LOGIN_LOCK_MINUTES"]), 429, True
             db.session.commit()
-        return BAD_CREDENTIALS, 401
+        return BAD_CREDENTIALS, 401, True
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
     db.session.commit()
     login_user(user)
-    return None, 200
+    return None, 200, False
 
 
 @bp.route("/logout", methods=["GET", "POST"])
