@@ -135,6 +135,8 @@ def load_config(overrides: dict | None = None) -> dict:
         # Intake limits.
         "MAX_UPLOAD_MB": _int("MAX_UPLOAD_MB", 20),
         "MAX_ROWS": _int("MAX_ROWS", 200_000),
+        # An .xlsx is a zip: refuse one whose content would expand past this (zip bombs); 0 = max(200, 10 x upload).
+        "MAX_XLSX_UNCOMPRESSED_MB": _int("MAX_XLSX_UNCOMPRESSED_MB", 0),
         # Provider client.
         "PROVIDER_TIMEOUT": _float("PROVIDER_TIMEOUT", 15.0),
         "PROVIDER_CONCURRENCY": _int("PROVIDER_CONCURRENCY", 16),
