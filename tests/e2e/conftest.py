@@ -30,7 +30,11 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="package")
 def product():
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `apt-get install -y chromium` (.ci/run does it); never a browser download")
+        message = f"{CHROMIUM} is missing: `apt-get install -y chromium` (.ci/run does it); never a browser download"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI installs it: a missing browser there is a broken pipeline
+        # A newcomer's `make test` needs nothing but Python: say what is not run, and why.
+        pytest.skip(message)
     running = Product()
     try:
         running.start()
