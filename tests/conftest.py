@@ -150,3 +150,12 @@ def admin_headers(admin_user):
 @pytest.fixture
 def operator_headers(operator_user):
     return {"Authorization": f"Bearer {token_for(operator_user)}"}
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free port, scriptable per account and stage."""
+    from tests.support.smtp_server import SmtpTestServer
+
+    with SmtpTestServer() as server:
+        yield server

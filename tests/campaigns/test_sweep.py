@@ -12,15 +12,8 @@ from app.timeutil import month_key, now_utc
 from tests.support.collection_factories import make_campaign
 from tests.support.faults import bulk_sending_campaign
 from tests.support.sending_factories import bind, make_services
-from tests.support.smtp_server import SmtpTestServer
 from workers.connection import get_redis
 from workers.queues import COLLECT, SEND, get_queue
-
-
-@pytest.fixture
-def smtp_server():
-    with SmtpTestServer() as server:
-        yield server
 
 
 @pytest.fixture

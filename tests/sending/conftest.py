@@ -1,16 +1,9 @@
-"""Fixtures of the sending tests: a real SMTP server, SERVICO_1..4 on it, a bound operation."""
+"""Fixtures of the sending tests: SERVICO_1..4 on the real SMTP server (tests/conftest.py), a bound operation."""
 from __future__ import annotations
 
 import pytest
 
 from tests.support.sending_factories import bind, make_services
-from tests.support.smtp_server import SmtpTestServer
-
-
-@pytest.fixture
-def smtp_server():
-    with SmtpTestServer() as server:
-        yield server
 
 
 @pytest.fixture
