@@ -7,6 +7,8 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 from wtforms import SelectField, TextAreaField, validators
 
+from app import audit
+from app.extensions import db
 from app.models.mailer import SECURITY_CHOICES, SECURITY_LABELS
 
 from .base import SecureModelView
@@ -95,10 +97,8 @@ class EmailServiceView(SecureModelView):
         if form.password.data:
             model.set_password(form.password.data)
         model.allowed_senders_list = model.allowed_senders_list  # normalise
-        if not is_created and model.broken_at and form.password.data:
-            # New credentials: give the service another chance.
-            model.broken_at = None
-            model.broken_reason = None
+        if not is_created:
+            model.forget_defect_if_reconfigured(new_password=bool(form.password.data))
 
     @expose("/testar/<int:service_id>", methods=["POST"])
     def test_connection(self, service_id: int):
@@ -109,9 +109,19 @@ class EmailServiceView(SecureModelView):
         try:
             with SmtpTransport.for_service(service) as transport:
                 code, text = transport.noop()
-            flash(f"Conexão com {service.name} OK: conectou, autenticou e respondeu {code} ao NOOP.", "success")
         except SmtpFault as fault:
+            audit.record("emailservice.test_connection", target=service, details={"ok": False})
+            db.session.commit()
             flash(f"Falha ao testar {service.name} ({fault}).", "error")
+            return redirect(url_for(".index_view"))
+        flash(f"Conexão com {service.name} OK: conectou, autenticou e respondeu {code} ao NOOP.", "success")
+        if service.broken_at is not None:
+            # The defect is gone (a certificate renewed, a firewall opened): rotation may choose it again,
+            # and paused campaigns resume with the next sweep.
+            service.broken_at = service.broken_reason = None
+            flash(f"{service.name} não está mais marcado com defeito.", "success")
+        audit.record("emailservice.test_connection", target=service, details={"ok": True})
+        db.session.commit()
         return redirect(url_for(".index_view"))
 
     @expose("/enviar-teste/<int:service_id>", methods=["POST"])

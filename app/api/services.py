@@ -161,10 +161,10 @@ def _apply(service: EmailService, data: dict, creating: bool) -> None:
 
     for field, value in values.items():
         setattr(service, field, value)
-    if isinstance(data.get("password"), str) and data["password"]:
+    new_password = isinstance(data.get("password"), str) and bool(data["password"])
+    if new_password:
         service.set_password(data["password"])
-        service.broken_at = None
-        service.broken_reason = None
+    service.forget_defect_if_reconfigured(new_password)
 
 
 def _get(service_id: int) -> EmailService:

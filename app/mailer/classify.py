@@ -48,6 +48,16 @@ def _no_reply(stage, code, text, quota_re):
     return code is None
 
 
+# TLS that cannot be set up is the service's configuration (wrong port or mode, a certificate nobody
+# trusts), not a passing network fault: retrying the same service would fail the same way forever.
+TLS_SETUP_FAILURE = re.compile(r"certificate verify failed|CERTIFICATE_VERIFY_FAILED|WRONG_VERSION_NUMBER|"
+                               r"não oferece STARTTLS|SSLCertVerificationError", re.I)
+
+
+def _tls_setup(stage, code, text, quota_re):
+    return stage == CONNECT and code is None and bool(TLS_SETUP_FAILURE.search(text))
+
+
 def _rate(stage, code, text, quota_re):
     return code is not None and code >= 400 and bool(RATE_PATTERN.search(text)) and not STRONG_QUOTA_PATTERN.search(text)
 
@@ -85,6 +95,7 @@ def _permanent_message(stage, code, text, quota_re):
 
 # (name, predicate, kind): read top to bottom, the first match decides.
 RULES = [
+    ("TLS cannot be set up (certificate, STARTTLS not offered, wrong mode)", _tls_setup, BROKEN),
     ("no reply (timeout, dropped connection)", _no_reply, TRANSIENT),
     ("rate limited", _rate, TRANSIENT),
     ("quota reply (QUOTA_REPLY_PATTERN)", _quota, QUOTA),

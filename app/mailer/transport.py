@@ -29,20 +29,30 @@ class SmtpTransport:
     """`open()`, then `send(...)` many times, then `close()`. Raises SmtpFault on any refusal."""
 
     def __init__(self, host: str, port: int, security: str = "starttls", username: str = "",
-                 password: str | None = None, timeout: float = 30.0, service_name: str = ""):
+                 password: str | None = None, timeout: float = 30.0, service_name: str = "",
+                 ca_file: str | None = None):
         self.host, self.port, self.security = host, port, security
         self.username, self.password, self.timeout = username, password, timeout
         self.service_name = service_name or host
+        self.ca_file = ca_file
         self.smtp: smtplib.SMTP | None = None
 
     @classmethod
     def for_service(cls, service, timeout: float | None = None) -> "SmtpTransport":
-        if timeout is None:
-            from flask import current_app
+        from flask import current_app
 
+        if timeout is None:
             timeout = float(current_app.config.get("SMTP_TIMEOUT", 30.0))
         return cls(service.host, service.port, service.security, service.username or "", service.password,
-                   timeout, service.name)
+                   timeout, service.name, current_app.config.get("SMTP_CA_FILE"))
+
+    def _tls_context(self) -> ssl.SSLContext:
+        """Certificates and host names are always verified: the password and the debtors' data
+        travel inside. SMTP_CA_FILE adds a private CA to the system's, it never replaces them."""
+        context = ssl.create_default_context()
+        if self.ca_file:
+            context.load_verify_locations(cafile=self.ca_file)
+        return context
 
     # --- connection -----------------------------------------------------------------
     @property
@@ -52,21 +62,24 @@ class SmtpTransport:
     def open(self) -> None:
         if self.smtp is not None:
             return
+        smtp = None
         try:
             if self.security == "ssl":
-                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
-                                        context=ssl.create_default_context())
+                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self._tls_context())
             else:
                 smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
             smtp.ehlo()
             if self.security == "starttls":
-                code, resp = smtp.starttls(context=ssl.create_default_context())
+                smtp.starttls(context=self._tls_context())
                 smtp.ehlo()
-        except smtplib.SMTPConnectError as exc:
+        except smtplib.SMTPResponseException as exc:  # SMTPConnectError included: a refusing greeting
+            self._drop(smtp)
             raise self._fault(CONNECT, exc.smtp_code, _text(exc.smtp_error)) from exc
-        except smtplib.SMTPResponseException as exc:
-            raise self._fault(CONNECT, exc.smtp_code, _text(exc.smtp_error)) from exc
-        except (smtplib.SMTPException, OSError) as exc:
+        except smtplib.SMTPNotSupportedError as exc:
+            self._drop(smtp)
+            raise self._fault(CONNECT, None, f"o servidor não oferece STARTTLS: {exc}") from exc
+        except (smtplib.SMTPException, OSError) as exc:  # refused, timed out, certificate not trusted
+            self._drop(smtp)
             raise self._fault(CONNECT, None, f"{type(exc).__name__}: {exc}") from exc
         if self.username:
             try:
@@ -96,6 +109,8 @@ class SmtpTransport:
 
     @staticmethod
     def _drop(smtp) -> None:
+        if smtp is None:
+            return
         try:
             smtp.close()
         except Exception:

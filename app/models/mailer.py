@@ -68,6 +68,19 @@ class EmailService(db.Model):
         if raw:
             self.set_password(raw)
 
+    def forget_defect_if_reconfigured(self, new_password: bool) -> None:
+        """Clear the broken mark when what broke it may have been fixed: new credentials or a new
+        host, port, encryption or account (call after the new values are set, before the flush)."""
+        from sqlalchemy import inspect
+
+        if self.broken_at is None:
+            return
+        state = inspect(self)
+        reconfigured = any(state.attrs[name].history.has_changes() for name in ("host", "port", "security", "username"))
+        if new_password or reconfigured:
+            self.broken_at = None
+            self.broken_reason = None
+
     def __str__(self) -> str:
         return self.name
 

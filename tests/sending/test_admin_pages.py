@@ -118,3 +118,54 @@ def test_a_broken_template_is_shown_as_a_problem_in_the_preview(seeded, admin_cl
     html = admin_client.get(f"/admin/tipos-de-campanha/previa/{ctype.id}").get_data(as_text=True)
 
     assert "Erro no modelo do e-mail" in html and "Enviar um teste" not in html
+
+
+def _mark_broken(service):
+    from datetime import datetime, timezone
+
+    service.broken_at, service.broken_reason = datetime.now(timezone.utc), "conexão: certificate verify failed"
+    db.session.commit()
+
+
+def _service(service_id):
+    from app.models import EmailService
+
+    db.session.expire_all()
+    return db.session.get(EmailService, service_id)
+
+
+def test_a_successful_connection_test_clears_the_defect(services, admin_client, smtp_server):
+    _mark_broken(services["SERVICO_2"])
+
+    page = _post(admin_client, f"/admin/servicos/testar/{services['SERVICO_2'].id}", {}, "/admin/servico-de-envio/")
+
+    assert "SERVICO_2 não está mais marcado com defeito" in page.get_data(as_text=True)
+    assert _service(services["SERVICO_2"].id).broken_at is None
+
+
+def test_a_failed_connection_test_keeps_the_defect(services, admin_client, smtp_server):
+    _mark_broken(services["SERVICO_2"])
+    smtp_server.state.accounts["servico_2"] = "outra"
+
+    _post(admin_client, f"/admin/servicos/testar/{services['SERVICO_2'].id}", {}, "/admin/servico-de-envio/")
+
+    assert _service(services["SERVICO_2"].id).broken_at is not None
+
+
+def _edit_form(service, **changes):
+    form = {"name": service.name, "host": service.host, "port": str(service.port), "security": service.security,
+            "username": service.username, "password": "", "monthly_quota": str(service.monthly_quota),
+            "rotation_order": str(service.rotation_order), "active": "y", "allowed_senders": ""}
+    return {**form, **changes}
+
+
+def test_editing_the_port_or_encryption_clears_the_defect(services, admin_client):
+    service = services["SERVICO_2"]
+    _mark_broken(service)
+    url = f"/admin/servicos/edit/?id={service.id}"
+
+    _post(admin_client, url, _edit_form(service, monthly_quota="2000"), url)
+    assert _service(service.id).broken_at is not None  # nothing that could have broken it changed
+
+    _post(admin_client, url, _edit_form(_service(service.id), security="ssl", port="465"), url)
+    assert _service(service.id).broken_at is None

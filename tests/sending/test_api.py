@@ -61,3 +61,18 @@ def test_the_openapi_document_describes_usage_and_the_new_routes(client):
 
     assert "usage" in doc["components"]["schemas"]["Service"]["properties"]
     assert "/campaigns/{campaign_id}/deliveries" in doc["paths"] and "/rotations" in doc["paths"]
+
+
+def test_changing_a_broken_services_port_through_the_api_clears_the_defect(services, admin_headers, client):
+    from datetime import datetime, timezone
+
+    from app.extensions import db
+
+    service = services["SERVICO_2"]
+    service.broken_at, service.broken_reason = datetime.now(timezone.utc), "conexão: certificate verify failed"
+    db.session.commit()
+
+    unchanged = client.patch(f"/api/v1/services/{service.id}", headers=admin_headers, json={"monthly_quota": 5000})
+    changed = client.patch(f"/api/v1/services/{service.id}", headers=admin_headers, json={"port": 465, "security": "ssl"})
+
+    assert unchanged.get_json()["broken"] is True and changed.get_json()["broken"] is False

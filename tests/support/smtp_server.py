@@ -54,6 +54,7 @@ class Received:
     raw: bytes
     message_id: str | None
     subject: str | None
+    encrypted: bool = False  # the message came over TLS (STARTTLS or implicit)
 
     def parsed(self):
         return email.message_from_bytes(self.raw, policy=policy.default)
@@ -131,7 +132,8 @@ class _Handler:
         with self.state.lock:
             self.state.received.append(Received(user, envelope.mail_from, list(envelope.rcpt_tos),
                                                 raw if self.state.keep_raw else b"",
-                                                headers.get("Message-ID"), headers.get("Subject")))
+                                                headers.get("Message-ID"), headers.get("Subject"),
+                                                server.transport.get_extra_info("ssl_object") is not None))
         return "250 2.0.0 Message accepted"
 
 
@@ -163,25 +165,39 @@ class _SMTP(SMTP):
 
 
 class _Controller(Controller):
-    def __init__(self, state: State, **kwargs):
+    def __init__(self, state: State, auth_require_tls: bool = False, **kwargs):
         self._state = state
+        self._auth_require_tls = auth_require_tls
         super().__init__(_Handler(state), **kwargs)
 
     def factory(self):
-        smtp = _SMTP(self.handler, authenticator=_Authenticator(self._state), auth_require_tls=False,
+        smtp = _SMTP(self.handler, authenticator=_Authenticator(self._state), auth_require_tls=self._auth_require_tls,
                      auth_required=False, hostname="smtp.test", **self.SMTP_kwargs)
         smtp._state = self._state
         return smtp
 
 
 class SmtpTestServer:
-    """`with SmtpTestServer() as server: server.add_account(...); server.port ...`"""
+    """`with SmtpTestServer() as server: server.add_account(...); server.port ...`
 
-    def __init__(self, port: int | None = None):
+    `tls="starttls"` offers STARTTLS and refuses MAIL and AUTH before it; `tls="ssl"` speaks TLS from
+    the first byte (port 465 style). Both need `certificates` (tests/support/tls.py).
+    """
+
+    def __init__(self, port: int | None = None, tls: str | None = None, certificates=None):
         self.state = State()
         self.host = "127.0.0.1"
         self.port = port or free_port()
-        self._controller = _Controller(self.state, hostname=self.host, port=self.port, data_size_limit=50_000_000)
+        options: dict = {}
+        if tls == "starttls":
+            options = {"tls_context": certificates.server_context(), "require_starttls": True,
+                       "auth_require_tls": True}
+        elif tls == "ssl":
+            options = {"ssl_context": certificates.server_context()}
+        elif tls is not None:
+            raise ValueError(f"tls must be None, 'starttls' or 'ssl', not {tls!r}")
+        self._controller = _Controller(self.state, hostname=self.host, port=self.port, data_size_limit=50_000_000,
+                                       **options)
 
     def start(self) -> "SmtpTestServer":
         self._controller.start()
