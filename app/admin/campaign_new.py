@@ -26,7 +26,7 @@ class CampaignNewView(AnyUserView):
 
         values = {"operation": "", "campaign_type": "", "scheduled_at": format_local_input(default_moment())}
         errors: dict[str, str] = {}
-        refused = None
+        refused = refused_token = None
         if request.method == "POST":
             values.update({k: (request.form.get(k) or "").strip() for k in values})
             operation = campaign_type = moment = None
@@ -49,10 +49,14 @@ class CampaignNewView(AnyUserView):
                                              user=current_user._get_current_object())
                 except IntakeRefused as exc:
                     refused = exc
+                    if exc.rejected or exc.warnings:
+                        from app.intake import refused_report
+
+                        refused_token = refused_report.keep(current_user.id, [*exc.rejected, *exc.warnings])
                 else:
                     return redirect(url_for(".result", campaign_id=result.campaign.id))
         return self.render("admin/intake/new.html", values=values, errors=errors, refused=refused,
-                           shown=SHOWN_ISSUES, **self._choices())
+                           refused_token=refused_token, shown=SHOWN_ISSUES, **self._choices())
 
     @staticmethod
     def _choices() -> dict:
@@ -92,6 +96,18 @@ class CampaignNewView(AnyUserView):
         issues = db.session.execute(db.select(ImportIssue).where(ImportIssue.campaign_id == campaign.id).order_by(
             ImportIssue.line, ImportIssue.id)).scalars()
         return _download(issues_xlsx(issues), f"campanha-{campaign.id}-linhas-recusadas.xlsx", XLSX)
+
+    @expose("/recusadas/<token>.xlsx")
+    def refused_import(self, token: str):
+        """The refused lines of an import that created no campaign (kept an hour, for its uploader)."""
+        from app.intake import refused_report
+
+        data = refused_report.fetch(current_user.id, token)
+        if data is None:
+            flash("Este relatório de linhas recusadas expirou ou não é seu. Envie a planilha de novo para gerá-lo.",
+                  "warning")
+            return redirect(url_for(".index"))
+        return _download(data, "linhas-recusadas.xlsx", XLSX)
 
     @expose("/<int:campaign_id>/cancelar", methods=("POST",))
     def cancel(self, campaign_id: int):

@@ -119,3 +119,39 @@ def test_another_operator_cannot_cancel(seeded, client, operator_user):
     assert "Cancelar campanha" not in _page(client, f"{URL}{campaign_id}")
     token = csrf_from(client.get(URL).get_data(as_text=True))
     assert client.post(f"{URL}{campaign_id}/cancelar", data={"csrf_token": token}).status_code == 403
+
+
+ALL_REFUSED = f"CPF;EMAIL\n111.111.111-11;ana@exemplo.com.br\n{A};=HYPERLINK(1)\n".encode()
+
+
+def _refused_download_url(page: str) -> str:
+    match = re.search(r'id="download-refused" href="([^"]+)"', page)
+    assert match, "no download link on the page"
+    return html.unescape(match.group(1))
+
+
+def test_an_import_that_creates_no_campaign_offers_its_refused_lines_as_xlsx(seeded, operator_client):
+    page = post_form(operator_client, ALL_REFUSED, "c.csv").get_data(as_text=True)
+    assert "Nenhuma campanha foi criada" in page and campaign_count() == 0
+
+    response = operator_client.get(_refused_download_url(page))
+
+    rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
+    assert rows[0] == ("Linha", "Tipo", "Coluna", "Valor", "Motivo")
+    assert [(r[0], r[3]) for r in rows[1:]] == [(2, "***.111.111-**"), (3, "'=HYPERLINK(1)")]
+
+
+def test_the_refused_lines_of_an_import_are_kept_for_who_uploaded_them_only(seeded, operator_user, admin_user):
+    from app.intake import refused_report
+    from app.intake.parser import Issue
+
+    token = refused_report.keep(operator_user.id, [Issue("rejected", 2, "CPF", "***.111.111-**", "CPF inválido")])
+
+    assert refused_report.fetch(operator_user.id, token) is not None
+    assert refused_report.fetch(admin_user.id, token) is None
+
+
+def test_an_expired_refused_lines_link_says_so(seeded, operator_client):
+    response = operator_client.get(f"{URL}recusadas/naoexiste.xlsx", follow_redirects=True)
+
+    assert response.mimetype == "text/html" and "expirou ou não é seu" in response.get_data(as_text=True)
