@@ -9,9 +9,10 @@ creditor's bound busy while the job's main thread stores results as they
 arrive. An asyncio client would need its own loop inside the job and a
 hand-off to the sync database session, for no gain at 16 connections.
 
-The bound is per operation *per worker process*: a per-process semaphore and
-rate limiter guard every call to one operation (several jobs of the same
-operation in one process share them).
+The concurrency bound is per operation *per worker process*: a per-process
+semaphore guards every call to one operation (several jobs of the same operation
+in one process share it). The optional rate cap is per operation across every
+worker (app/providers/rate.py), since the creditor counts all our requests.
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ import httpx
 from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from app.providers.contract import ClientAnswer, ContractError, parse_answer
+from app.providers.rate import SharedRateLimiter
 from app.security.masking import mask_cpf
 
 log = logging.getLogger(__name__)
@@ -88,25 +90,6 @@ class AuthRefused(Exception):
     """401/403: the operation's token (or URL) is wrong; a configuration fault."""
 
 
-class RateLimiter:
-    """Spaces calls 1/rate seconds apart across threads (0 = no cap)."""
-
-    def __init__(self, rate: float):
-        self.interval = 1.0 / rate if rate and rate > 0 else 0.0
-        self._lock = threading.Lock()
-        self._next = 0.0
-
-    def wait(self) -> None:
-        if not self.interval:
-            return
-        with self._lock:
-            now = time.monotonic()
-            slot = max(now, self._next)
-            self._next = slot + self.interval
-        if slot > now:
-            time.sleep(slot - now)
-
-
 def parse_retry_after(value: str | None, default: float = 1.0) -> float:
     """Seconds from a Retry-After header: delta-seconds or an HTTP date."""
     if not value:
@@ -132,7 +115,7 @@ class ProviderClient:
         self.settings = settings
         self._sleep = sleep
         self._slots = threading.BoundedSemaphore(settings.concurrency)
-        self._limiter = RateLimiter(settings.rate_limit)
+        self._limiter = SharedRateLimiter(settings.code, settings.rate_limit)
         self.http = httpx.Client(
             base_url=settings.base_url,
             timeout=httpx.Timeout(settings.timeout),

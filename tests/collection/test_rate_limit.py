@@ -24,3 +24,40 @@ def test_retry_after_as_an_http_date_is_understood():
     when = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=30), usegmt=True)
     assert 28 <= parse_retry_after(when) <= 30
     assert parse_retry_after(None) == 1.0 and parse_retry_after("2") == 2.0
+
+
+def _fetch_concurrently(clients, per_client: int) -> int:
+    """Every client (a worker process's) fetches `per_client` CPFs at the same time; returns the total."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        batches = pool.map(lambda c: list(c.fetch_many([f"{n:011d}" for n in range(per_client)])), clients)
+        return sum(len(b) for b in batches)
+
+
+def test_the_rate_cap_is_shared_by_every_worker_through_redis(app, provider):
+    # Two clients stand for two worker processes: each has its own local state, they share Redis.
+    settings = ProviderSettings(code="CLARO", base_url=provider.url, token="token-de-teste", rate_limit=20.0,
+                                concurrency=8)
+    clients = [ProviderClient(settings), ProviderClient(settings)]
+    try:
+        started = time.monotonic()
+        total = _fetch_concurrently(clients, 5)
+        elapsed = time.monotonic() - started
+    finally:
+        for client in clients:
+            client.close()
+    # 10 calls at 20/s in all: >= 9 intervals of 50 ms. Capped per process it would take ~0.2 s.
+    assert total == 10 and elapsed >= 0.44
+
+
+def test_without_redis_each_worker_still_caps_itself(app, provider, monkeypatch):
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")
+    client = ProviderClient(ProviderSettings(code="NET", base_url=provider.url, token="token-de-teste",
+                                             rate_limit=20.0, concurrency=8))
+    try:
+        started = time.monotonic()
+        results = list(client.fetch_many([f"{n:011d}" for n in range(6)]))
+    finally:
+        client.close()
+    assert len(results) == 6 and time.monotonic() - started >= 0.25
