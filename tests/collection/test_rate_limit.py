@@ -4,15 +4,21 @@ import time
 from app.providers.client import ProviderClient, ProviderSettings
 
 
-def test_rate_limit_spaces_requests(provider):
-    client = ProviderClient(ProviderSettings(code="CLARO", base_url=provider.url, token="token-de-teste",
+def _timed_fetch(provider, code: str, count: int) -> tuple[int, float]:
+    """(results, seconds) of `count` CPFs fetched at a cap of 20 requests a second."""
+    client = ProviderClient(ProviderSettings(code=code, base_url=provider.url, token="token-de-teste",
                                              rate_limit=20.0, concurrency=8))
     try:
         started = time.monotonic()
-        results = list(client.fetch_many([f"{n:011d}" for n in range(6)]))
+        results = list(client.fetch_many([f"{n:011d}" for n in range(count)]))
+        return len(results), time.monotonic() - started
     finally:
         client.close()
-    assert len(results) == 6 and time.monotonic() - started >= 0.25  # 6 calls at 20/s: >= 5 intervals of 50 ms
+
+
+def test_rate_limit_spaces_requests(provider):
+    results, seconds = _timed_fetch(provider, "CLARO", 6)
+    assert results == 6 and seconds >= 0.25  # 6 calls at 20/s: >= 5 intervals of 50 ms
 
 
 def test_retry_after_as_an_http_date_is_understood():
@@ -53,11 +59,7 @@ def test_the_rate_cap_is_shared_by_every_worker_through_redis(app, provider):
 
 def test_without_redis_each_worker_still_caps_itself(app, provider, monkeypatch):
     monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")
-    client = ProviderClient(ProviderSettings(code="NET", base_url=provider.url, token="token-de-teste",
-                                             rate_limit=20.0, concurrency=8))
-    try:
-        started = time.monotonic()
-        results = list(client.fetch_many([f"{n:011d}" for n in range(6)]))
-    finally:
-        client.close()
-    assert len(results) == 6 and time.monotonic() - started >= 0.25
+
+    results, seconds = _timed_fetch(provider, "NET", 6)
+
+    assert results == 6 and seconds >= 0.25
