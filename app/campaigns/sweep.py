@@ -23,7 +23,7 @@ def start_due_campaigns() -> int:
 
 def reclaim_send_leases() -> int:
     """Sending: deliveries claimed by a dead worker go back to pending; leaked quota slots are freed."""
-    from app.mailer.dispatch import reclaim_expired_leases
+    from app.mailer.recovery import reclaim_expired_leases
 
     return reclaim_expired_leases()
 
@@ -37,7 +37,7 @@ def resume_paused_sending() -> int:
 
 def redispatch_sending() -> int:
     """Sending: re-enqueue campaigns with due pending deliveries (lost jobs, retries whose time came)."""
-    from app.mailer.dispatch import redispatch_due_campaigns
+    from app.mailer.recovery import redispatch_due_campaigns
 
     return redispatch_due_campaigns()
 

@@ -6,7 +6,7 @@ from rq.job import Job
 
 from app.campaigns import sweep
 from app.extensions import db
-from app.mailer import dispatch
+from app.mailer import claims, dispatch
 from app.models import Campaign, CollectionChunk, Delivery, ServiceUsage
 from app.timeutil import month_key, now_utc
 from tests.support.collection_factories import make_campaign
@@ -69,7 +69,7 @@ def test_a_chunk_whose_job_vanished_is_enqueued_again_but_a_held_chunk_is_not(se
 
 def test_deliveries_of_a_dead_worker_go_back_to_pending_and_their_quota_slots_are_freed(services):
     campaign_id = bulk_sending_campaign(4)
-    dispatch.claim(campaign_id, 4, lease_seconds=1)
+    claims.claim(campaign_id, 4, lease_seconds=1)
     db.session.execute(db.update(Delivery).values(lease_until=now_utc() - timedelta(seconds=1),
                                                   service_id=services["SERVICO_2"].id))
     db.session.add(ServiceUsage(service_id=services["SERVICO_2"].id, month=month_key(), sent=0, reserved=4))
@@ -84,7 +84,7 @@ def test_deliveries_of_a_dead_worker_go_back_to_pending_and_their_quota_slots_ar
 
 def test_a_live_claim_is_not_reclaimed(services):
     campaign_id = bulk_sending_campaign(2)
-    dispatch.claim(campaign_id, 2, lease_seconds=600)
+    claims.claim(campaign_id, 2, lease_seconds=600)
 
     assert sweep.reclaim_send_leases() == 0
 
@@ -115,7 +115,7 @@ def test_a_campaign_with_due_deliveries_and_no_send_job_gets_exactly_one(service
 
 def test_a_campaign_being_sent_gets_no_extra_job(services):
     campaign_id = bulk_sending_campaign(3)
-    dispatch.claim(campaign_id, 1, lease_seconds=600)  # a live batch holds one delivery, two wait for it
+    claims.claim(campaign_id, 1, lease_seconds=600)  # a live batch holds one delivery, two wait for it
 
     assert sweep.redispatch_sending() == 0
 
@@ -175,10 +175,10 @@ def test_a_second_sweep_right_after_the_first_changes_nothing(services):
 # --- settings the sweep and the fault tests rely on ---------------------------------------------------
 
 def test_a_short_lease_is_renewed_well_before_it_expires():
-    assert dispatch.renew_every(3) == 1 and dispatch.renew_every(600) == dispatch.LEASE_RENEW_SECONDS
+    assert claims.renew_every(3) == 1 and claims.renew_every(600) == claims.LEASE_RENEW_SECONDS
 
 
 def test_retry_waits_follow_the_configured_backoff_and_the_last_one_repeats(app):
     app.config["SEND_BACKOFF_SECONDS"] = (1, 5)
 
-    assert [dispatch.backoff_seconds(n) for n in (1, 2, 3, 4)] == [1, 5, 5, 5]
+    assert [claims.backoff_seconds(n) for n in (1, 2, 3, 4)] == [1, 5, 5, 5]

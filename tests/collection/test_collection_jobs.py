@@ -4,7 +4,8 @@ from datetime import timedelta
 from rq import SimpleWorker
 
 from app.campaigns import lifecycle
-from app.campaigns.collection import begin_collection, collect_chunk, plan_chunks, resume_collection
+from app.campaigns.collection import begin_collection, collect_chunk, resume_collection
+from app.campaigns.collection_chunks import plan_chunks
 from app.extensions import db
 from app.models import Agreement, Boleto, Campaign, CampaignClient, CollectionChunk, Delivery
 from app.models.campaigns import SCHEDULED
@@ -125,7 +126,7 @@ def test_the_sweep_leaves_a_leased_chunk_alone(seeded, provider):
 
 
 def test_clients_stored_meanwhile_by_another_run_are_not_stored_twice(seeded, provider):
-    from app.campaigns.collection import _store_batch
+    from app.campaigns.collection_store import store_batch
     from app.campaigns.selection import selected_due_dates
     from app.providers.client import FOUND, FetchResult
     from app.providers.contract import parse_answer
@@ -141,7 +142,7 @@ def test_clients_stored_meanwhile_by_another_run_are_not_stored_twice(seeded, pr
     collect_chunk(campaign.id, 0)  # "the other worker" stores all three first
     before = _rows()
     chunk_id = CollectionChunk.query.one().id
-    _store_batch(campaign.id, chunk_id, batch[:2], selected_due_dates(d, [0, 7]))
+    store_batch(campaign.id, chunk_id, batch[:2], selected_due_dates(d, [0, 7]))
     assert _rows() == before
     assert Campaign.query.filter_by(id=campaign.id).one().clients_collected == 3
 

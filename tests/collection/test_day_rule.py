@@ -45,7 +45,8 @@ def test_paid_cancelled_and_invalid_are_never_selected(status, valid):
 
 
 def test_collection_selects_by_the_local_day_of_a_campaign_at_23_30(seeded, provider):
-    from app.campaigns.collection import collect_chunk, plan_chunks
+    from app.campaigns.collection import collect_chunk
+    from app.campaigns.collection_chunks import plan_chunks
 
     # 2018-11-03 23:30 local (-03) is 2018-11-04 02:30 UTC: D is the 3rd, not the 4th.
     d = date(2018, 11, 3)

@@ -1,7 +1,8 @@
 """Each kind of provider answer, from a real HTTP provider on a free port, ends as the right client outcome."""
 from datetime import date, timedelta
 
-from app.campaigns.collection import collect_chunk, plan_chunks
+from app.campaigns.collection import collect_chunk
+from app.campaigns.collection_chunks import plan_chunks
 from app.models import Agreement, Alert, Boleto, Campaign, CampaignClient
 from app.timeutil import local_date, now_utc
 from tests.support.collection_factories import answer, make_campaign, parcela

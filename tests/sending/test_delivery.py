@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from app.extensions import db
-from app.mailer import dispatch
+from app.mailer import claims, dispatch, recovery
 from app.models import Campaign, Delivery
 from app.models.campaigns import CANCELED, COMPLETED
 from tests.support.sending_factories import make_sending_campaign
@@ -77,8 +77,8 @@ def test_451_is_retried_later_and_delivered_once(claro_on_2, smtp_server, monkey
     dispatch.run_batch(campaign.id)  # not due yet: nothing happens
     assert smtp_server.recipients().count(target) == 0
 
-    later = dispatch.now() + timedelta(minutes=2)
-    monkeypatch.setattr(dispatch, "now", lambda: later)
+    later = claims.now() + timedelta(minutes=2)
+    monkeypatch.setattr(claims, "now", lambda: later)
     dispatch.run_batch(campaign.id)
 
     assert smtp_server.recipients().count(target) == 1
@@ -88,8 +88,8 @@ def test_451_is_retried_later_and_delivered_once(claro_on_2, smtp_server, monkey
 def test_transient_failures_are_bounded_then_failed_with_the_reason(claro_on_2, smtp_server, monkeypatch):
     campaign = make_sending_campaign(clients=1)
     smtp_server.reply("rcpt", "451 4.3.0 Temporary failure")
-    clock = [dispatch.now()]
-    monkeypatch.setattr(dispatch, "now", lambda: clock[0])
+    clock = [claims.now()]
+    monkeypatch.setattr(claims, "now", lambda: clock[0])
 
     for _ in range(6):
         dispatch.run_batch(campaign.id)
@@ -128,11 +128,11 @@ def test_a_canceled_campaign_sends_nothing(claro_on_2, smtp_server):
 
 def test_an_expired_lease_goes_back_to_pending_and_is_sent(claro_on_2, smtp_server, monkeypatch):
     campaign = make_sending_campaign(clients=2)
-    token, ids = dispatch.claim(campaign.id, 10, lease_seconds=60)  # a worker that then died
-    later = dispatch.now() + timedelta(minutes=2)
-    monkeypatch.setattr(dispatch, "now", lambda: later)
+    token, ids = claims.claim(campaign.id, 10, lease_seconds=60)  # a worker that then died
+    later = claims.now() + timedelta(minutes=2)
+    monkeypatch.setattr(claims, "now", lambda: later)
 
-    assert dispatch.reclaim_expired_leases() == 2
+    assert recovery.reclaim_expired_leases() == 2
     dispatch.run_batch(campaign.id)
 
     assert len(smtp_server.recipients()) == 2

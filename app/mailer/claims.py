@@ -1,0 +1,103 @@
+"""Claims on deliveries: which deliveries a send batch may take, for how long, and when they come back.
+
+A delivery is claimed before it is sent (claim token + lease; `FOR UPDATE SKIP LOCKED`
+on PostgreSQL, a guarded token UPDATE on SQLite) and released to pending without spending
+an attempt when its batch stops. This module also holds what the batch loop, the send job
+and the sweep share about time: the clock, the lease length and its renewal, the retry
+backoff and the "due" rule. It imports nothing else of the mailer, so every sending module
+can import it.
+
+The clock is `now()` here and only here: the other modules call `claims.now()` through the
+module, so a test that moves it (`monkeypatch.setattr(claims, "now", ...)`) moves it everywhere.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import or_, select, update
+
+from app import timeutil
+from app.extensions import db
+from app.models import Delivery
+from app.models.campaigns import COLLECTING, DELIVERY_PENDING, DELIVERY_SENDING, SENDING
+
+SENDABLE_STATUSES = (COLLECTING, SENDING)
+LEASE_RENEW_SECONDS = 60  # at most; a short lease is renewed three times per lease
+
+
+def now() -> datetime:
+    """The clock (tests move it)."""
+    return timeutil.now_utc()
+
+
+def setting(name: str, default):
+    return current_app.config.get(name, default)
+
+
+def lease_seconds() -> int:
+    return max(1, int(setting("SEND_LEASE_SECONDS", 600)))
+
+
+def renew_every(lease: int) -> float:
+    """How often a live batch renews its lease: well before it could expire, whatever its length."""
+    return min(LEASE_RENEW_SECONDS, lease / 3)
+
+
+def backoff_seconds(attempts: int) -> float:
+    """The wait before the next try after `attempts` transient failures (SEND_BACKOFF_SECONDS; the last repeats).
+    Default: 5 attempts over about 30 minutes."""
+    delays = tuple(setting("SEND_BACKOFF_SECONDS", (60, 240, 600, 900))) or (60,)
+    return float(delays[min(max(attempts, 1) - 1, len(delays) - 1)])
+
+
+def due_clause(moment: datetime):
+    return or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= moment)
+
+
+def has_due_work(campaign_id: int) -> bool:
+    return db.session.execute(
+        select(Delivery.id).where(Delivery.campaign_id == campaign_id, Delivery.status == DELIVERY_PENDING,
+                                  due_clause(now())).limit(1)
+    ).first() is not None
+
+
+def claim(campaign_id: int, limit: int, lease_seconds: int) -> tuple[str, list[int]]:
+    """Claim up to `limit` due pending deliveries; returns (token, ids). Commits."""
+    token = uuid.uuid4().hex
+    moment = now()
+    candidates = (
+        select(Delivery.id)
+        .where(Delivery.campaign_id == campaign_id, Delivery.status == DELIVERY_PENDING, due_clause(moment))
+        .order_by(Delivery.id).limit(limit)
+        .with_for_update(skip_locked=True)  # PostgreSQL; SQLite serialises writers and ignores it
+        .scalar_subquery()
+    )
+    db.session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(candidates), Delivery.status == DELIVERY_PENDING)
+        .values(status=DELIVERY_SENDING, claim_token=token, lease_until=moment + timedelta(seconds=lease_seconds))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    ids = db.session.execute(
+        select(Delivery.id).where(Delivery.claim_token == token, Delivery.status == DELIVERY_SENDING).order_by(Delivery.id)
+    ).scalars().all()
+    return token, list(ids)
+
+
+def release_claim(token: str, ids: list[int] | None = None, *, next_attempt_at: datetime | None = None,
+                  last_error: str | None = None) -> int:
+    """Put still-claimed deliveries back to pending (no attempt spent). Commits."""
+    values = {"status": DELIVERY_PENDING, "claim_token": None, "lease_until": None}
+    if next_attempt_at is not None:
+        values["next_attempt_at"] = next_attempt_at
+    if last_error is not None:
+        values["last_error"] = last_error[:1000]
+    stmt = update(Delivery).where(Delivery.claim_token == token, Delivery.status == DELIVERY_SENDING)
+    if ids is not None:
+        stmt = stmt.where(Delivery.id.in_(ids))
+    result = db.session.execute(stmt.values(**values).execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount or 0
