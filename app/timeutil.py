@@ -11,6 +11,16 @@ def local_tz() -> ZoneInfo:
     return ZoneInfo(current_app.config["TIMEZONE"])
 
 
+# Dates that people type are held to these years before any arithmetic: year 1 or 9999 would
+# overflow when moved to or from TIMEZONE or a day is added (a 500 instead of a message).
+MIN_YEAR, MAX_YEAR = 1900, 2999
+
+
+def in_supported_range(value: date) -> bool:
+    """True for a date or datetime in MIN_YEAR..MAX_YEAR."""
+    return MIN_YEAR <= value.year <= MAX_YEAR
+
+
 def now_utc() -> datetime:
     return datetime.now(timezone.utc)
 

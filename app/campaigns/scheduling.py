@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from app.extensions import db
 from app.models import Campaign
 from app.models.campaigns import SCHEDULED
-from app.timeutil import local_date, localize, now_utc, to_local
+from app.timeutil import MAX_YEAR, MIN_YEAR, in_supported_range, local_date, localize, now_utc, to_local
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,13 @@ def parse_local_input(text: str) -> datetime:
         naive = datetime.strptime((text or "").strip(), LOCAL_INPUT_FORMAT)
     except ValueError as exc:
         raise ScheduleError("Data e hora inválidas: use o formato dd/mm/aaaa HH:MM (ex.: 05/08/2026 08:00).") from exc
+    _check_range(naive)
     return localize(naive)
+
+
+def _check_range(moment: datetime) -> None:
+    if not in_supported_range(moment):
+        raise ScheduleError(f"Data e hora fora do intervalo aceito: use um ano entre {MIN_YEAR} e {MAX_YEAR}.")
 
 
 def parse_iso(text: str) -> datetime:
@@ -50,6 +56,7 @@ def parse_iso(text: str) -> datetime:
         moment = datetime.fromisoformat((text or "").strip().replace("Z", "+00:00"))
     except ValueError as exc:
         raise ScheduleError("Data e hora inválidas: use ISO 8601 (ex.: 2026-08-05T08:00:00-03:00).") from exc
+    _check_range(moment)
     if moment.tzinfo is None:
         return localize(moment)
     return moment.astimezone(timezone.utc)

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from app.models.campaigns import CAMPAIGN_STATUSES
-from app.timeutil import local_date, now_utc
+from app.timeutil import in_supported_range, local_date, now_utc
 
 PAGE_SIZES = (5, 10, 25, 50, 100)
 DEFAULT_PAGE_SIZE = 10
@@ -56,9 +56,12 @@ def parse_date(text: str | None) -> date | None:
         return None
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return datetime.strptime(text, fmt).date()
+            day = datetime.strptime(text, fmt).date()
         except ValueError:
             continue
+        if not in_supported_range(day):  # 31/12/9999 + one day would overflow
+            raise ValueError(text)
+        return day
     raise ValueError(text)
 
 

@@ -171,3 +171,13 @@ def test_a_canceled_campaign_cannot_be_rescheduled(seeded, client, operator_head
     response = client.post(f"/api/v1/campaigns/{campaign_id}/reschedule", json={"scheduled_at": "2099-09-10T14:30:00"},
                            headers=operator_headers)
     assert response.status_code == 409
+
+
+def test_a_moment_at_the_ends_of_the_calendar_is_refused_with_a_message(seeded, client, operator_headers):
+    # Year 1 UTC is year 0 in São Paulo, which Python cannot hold: this used to answer 500.
+    campaign_id = _create(client, operator_headers)
+    for moment in ("0001-01-01T00:00:00.0Z", "9999-12-31T23:59:59-03:00"):
+        response = client.post(f"/api/v1/campaigns/{campaign_id}/reschedule", json={"scheduled_at": moment},
+                               headers=operator_headers)
+        assert response.status_code == 422, moment
+        assert "fora do intervalo" in response.get_json()["error"]["details"]["scheduled_at"]

@@ -97,3 +97,10 @@ def test_list_query_count_does_not_grow_with_rows(seeded, operator_client):
         make_campaign(now_utc() + timedelta(minutes=10 + i), status=SENDING if i % 2 else "completed")
     many = count_statements(operator_client, url)
     assert many == few
+
+
+def test_dates_at_the_ends_of_the_calendar_get_a_message_not_an_error(seeded, operator_client):
+    # 31/12/9999 plus the one day the period's upper bound adds would overflow.
+    response = operator_client.get("/admin/campanhas/?data_inicial=01/01/0001&data_final=31/12/9999")
+    assert response.status_code == 200
+    assert "Data Inicial inválida" in response.get_data(as_text=True) and "Data Final inválida" in response.get_data(as_text=True)
