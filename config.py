@@ -161,6 +161,8 @@ def load_config(overrides: dict | None = None) -> dict:
         # Wait before attempt n+1 after the n-th transient failure (the last value repeats).
         "SEND_BACKOFF_SECONDS": _seconds_list("SEND_BACKOFF_SECONDS", (60, 240, 600, 900)),
         "SEND_PDF_THREAD": _bool("SEND_PDF_THREAD", False),  # render PDFs in a background thread
+        # PostgreSQL: commit each acceptance on a second connection while the next message goes out.
+        "SEND_RECORD_IN_BACKGROUND": _bool("SEND_RECORD_IN_BACKGROUND", True),
         "QUOTA_REPLY_PATTERN": _env(
             "QUOTA_REPLY_PATTERN",
             r"quota|limit|limite|cota|credits|exceed|excedid|esgotad|5\.4\.5",

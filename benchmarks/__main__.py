@@ -30,14 +30,15 @@ ORDER = ("intake", "collection", "sending", "campaign", "reports")
 FULL = {
     "intake": {"lines": 100_000},
     "collection": {"cpfs": 10_000, "workers": 2, "latency": 0.02},
-    "sending": {"n": 10_000, "emails_per_client": 2, "workers": 1},
+    # One worker process, then two (SEND_PARALLEL_JOBS starts two send jobs per campaign).
+    "sending": {"n": 10_000, "emails_per_client": 2, "workers": (1, 2)},
     "campaign": {"clients": 10_000, "workers": 2, "latency": 0.02},
     "reports": {"campaigns": 2_000, "deliveries": 1_000_000, "samples": 40},
 }
 QUICK = {
     "intake": {"lines": 10_000},
     "collection": {"cpfs": 1_000, "workers": 2, "latency": 0.02},
-    "sending": {"n": 1_000, "emails_per_client": 2, "workers": 1},
+    "sending": {"n": 1_000, "emails_per_client": 2, "workers": (1, 2)},
     "campaign": {"clients": 1_000, "workers": 2, "latency": 0.02},
     "reports": {"campaigns": 200, "deliveries": 50_000, "samples": 10},
 }
@@ -106,7 +107,8 @@ def rows_for(name: str, r: dict) -> list[tuple[str, str, str, str]]:
                  f"({100 * r['cpfs_per_s'] / r['bound_all_workers']:.0f}% of it); {r['seconds']} s; "
                  f"CPU workers {r['worker_cpu_s']} s, sandbox {r['sandbox_cpu_s']} s")]
     if name == "sending":
-        return [("sending", f"{r['messages']:,} messages, whole path, {r['workers']} worker, {r['database']}",
+        workers = f"{r['workers']} worker process{'es' if r['workers'] > 1 else ''}"
+        return [("sending", f"{r['messages']:,} messages, whole path, {workers}, {r['database']}",
                  f"{r['path_per_second']:,} msg/s",
                  f"bare smtplib loop {r['bare_per_second']:,} msg/s to the same server: "
                  f"{r['ratio']:.0%}; {r['distinct_pdfs']:,} PDFs, {r['avg_message_bytes']:,} bytes a message")]
@@ -179,6 +181,13 @@ def markdown(results: list[tuple[str, dict | None, float, str]], info: dict, qui
     return "\n".join(lines)
 
 
+def variants(name: str, size: dict) -> list[dict]:
+    """The runs of one benchmark: sending runs once per worker count it lists."""
+    if name == "sending":
+        return [dict(size, workers=w) for w in size["workers"]]
+    return [dict(size)]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Run Preventivo's benchmarks and write docs/benchmarks.md.")
     parser.add_argument("names", nargs="*", metavar="NAME",
@@ -200,10 +209,12 @@ def main(argv: list[str] | None = None) -> None:
             results.append((name, None, 0.0, "needs PostgreSQL: set BENCH_DATABASE_URL or TEST_DATABASE_URL"))
             print(f"[{name}] skipped: needs PostgreSQL", file=sys.stderr)
             continue
-        print(f"[{name}] running {sizes[name]} ...", file=sys.stderr, flush=True)
-        figures, seconds, error = run_one(name, dict(sizes[name]))
-        print(f"[{name}] {'done' if figures else 'FAILED: ' + error} in {seconds:.0f} s", file=sys.stderr, flush=True)
-        results.append((name, figures, seconds, error and f"failed: {error}"))
+        for kwargs in variants(name, sizes[name]):
+            print(f"[{name}] running {kwargs} ...", file=sys.stderr, flush=True)
+            figures, seconds, error = run_one(name, kwargs)
+            print(f"[{name}] {'done' if figures else 'FAILED: ' + error} in {seconds:.0f} s", file=sys.stderr,
+                  flush=True)
+            results.append((name, figures, seconds, error and f"failed: {error}"))
     text = markdown(results, machine(), args.quick, load_before, os.getloadavg(), started)
     print(text)
     if not args.no_write:

@@ -3,7 +3,8 @@
 The whole path: claim a batch of deliveries, load clients and boletos, render the
 templates, render each distinct boleto PDF once, build the MIME bytes, send over one
 reused connection, and record every acceptance (delivery, quota, counters: one commit
-per message, as exactly-once requires). The bare loop sends the same messages, already
+per message, as exactly-once requires; on PostgreSQL that commit runs on a second
+connection during the next message's MAIL, RCPT and DATA, app/mailer/recorder.py). The bare loop sends the same messages, already
 built, with `sendmail` over one connection. The server (aiosmtpd) runs in its own process.
 
     python -m benchmarks.sending [N] [EMAILS_PER_CLIENT] [WORKERS]

@@ -31,6 +31,7 @@ from app.models.campaigns import DELIVERY_FAILED, DELIVERY_PENDING, DELIVERY_SEN
 from . import claims, quota, rotation
 from .classify import AUTH, BROKEN, CONNECT, QUOTA, RECIPIENT, SmtpFault, classify_fault
 from .message import BoletoData, MessageFactory, TemplateProblem
+from .recorder import BackgroundRecorder
 from .transport import SmtpTransport
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,10 @@ class BatchSender:
         self.factory = MessageFactory.for_campaign(campaign, sender)
         self.max_attempts = int(claims.setting("SEND_MAX_ATTEMPTS", 5))
         self.one_statement = db.engine.dialect.name == "postgresql"
+        # PostgreSQL: record acceptances on a second connection while sending on (app/mailer/recorder.py).
+        # SQLite keeps one writer, in line.
+        self.recorder = (BackgroundRecorder(db.engine, _RECORD_SENT_PG)
+                         if self.one_statement and claims.setting("SEND_RECORD_IN_BACKGROUND", True) else None)
         self.lease_seconds = claims.lease_seconds()
         self.renew_every = claims.renew_every(self.lease_seconds)
         self.result = BatchResult(claimed=len(items))
@@ -192,6 +197,7 @@ class BatchSender:
             raise StopBatch(f"campaign {status}")
         if time.monotonic() - self._renewed_at >= self.renew_every:
             self._renewed_at = time.monotonic()
+            self._record_accepted()  # no write of ours while the recorder holds the rows
             db.session.execute(
                 update(Delivery).where(Delivery.claim_token == self.token, Delivery.status == DELIVERY_SENDING)
                 .values(lease_until=claims.now() + timedelta(seconds=self.lease_seconds))
@@ -200,21 +206,36 @@ class BatchSender:
             db.session.commit()
 
     # --- outcomes (each its own commit) ---
+    def _record_params(self) -> dict:
+        item, service_id, month = self._accepted
+        self._accepted = None
+        return {"did": item.id, "tok": self.token, "at": claims.now(), "sid": service_id, "mkey": month,
+                "cid": self.campaign_id}
+
+    def _submit_accepted(self) -> None:
+        """With the background recorder: start recording the last acceptance, without waiting."""
+        if self.recorder is not None and self._accepted is not None:
+            self.recorder.submit(self._record_params())
+
     def _record_accepted(self) -> None:
         """Record the last accepted message (delivery sent, quota confirmed, counters) in one commit.
 
-        Called as soon as possible after acceptance: while the server works on the next MAIL FROM,
-        or before anything else touches the database.
+        Called as soon as possible after acceptance (in line: while the server works on the next
+        MAIL FROM; in the background: before the next body goes out, so the server never holds two
+        accepted messages we have not recorded) and before anything else writes to the database.
+        Returns once the record is committed.
         """
+        if self.recorder is not None:
+            self._submit_accepted()
+            if self.recorder.wait():
+                self.result.sent += 1
+            return
         if self._accepted is None:
             return
-        item, service_id, month = self._accepted
-        self._accepted = None
         # Hot path: prebuilt Core statements, ids as plain ints (an ORM attribute would reload after a commit).
         # _COUNT_SENT has the effect of counters.bump(emails_sent=1, emails_pending=-1) without rebuilding it.
         conn = db.session.connection()
-        params = {"did": item.id, "tok": self.token, "at": claims.now(), "sid": service_id, "mkey": month,
-                  "cid": self.campaign_id}
+        params = self._record_params()
         if self.one_statement:
             # PostgreSQL: the three updates in one statement, one round trip (each costs a backend wake-up).
             conn.execute(_RECORD_SENT_PG, params)
@@ -227,6 +248,7 @@ class BatchSender:
         self.result.sent += 1
 
     def _mark_failed(self, item: Item, reason: str, spend_attempt: bool = True) -> None:
+        self._record_accepted()
         result = db.session.execute(
             update(Delivery).where(Delivery.id == item.id, Delivery.claim_token == self.token,
                                    Delivery.status == DELIVERY_SENDING)
@@ -239,6 +261,7 @@ class BatchSender:
         self.result.failed += 1
 
     def _mark_retry(self, item: Item, reason: str) -> None:
+        self._record_accepted()
         attempts = item.attempts + 1
         if attempts >= self.max_attempts:
             item.attempts = attempts - 1
@@ -298,8 +321,12 @@ class BatchSender:
                     self._record_accepted()  # the quota must see every acceptance before reserving
                 self._ensure_slot(len(self.items) - index)
                 try:
-                    self.transport.send(self.sender, item.email, data, while_mail=self._record_accepted,
-                                        while_data=lambda nxt=index + 1: self._prepare(nxt))
+                    if self.recorder is None:
+                        self.transport.send(self.sender, item.email, data, while_mail=self._record_accepted,
+                                            while_data=lambda nxt=index + 1: self._prepare(nxt))
+                    else:  # the previous record commits during MAIL, RCPT and DATA; on disk before this body
+                        self.transport.send(self.sender, item.email, data, before_body=self._record_accepted,
+                                            while_data=lambda nxt=index + 1: self._prepare(nxt))
                 except SmtpFault as fault:
                     self._record_accepted()
                     kind = classify_fault(fault)
@@ -320,6 +347,7 @@ class BatchSender:
                     continue
                 self.slots -= 1
                 self._accepted = (item, self.service_id, self.month)
+                self._submit_accepted()
                 index += 1
             self._record_accepted()
             self._give_back_slots()
@@ -342,6 +370,8 @@ class BatchSender:
                 self._give_back_slots()
                 self._close_transport()
                 self.factory.close()
+                if self.recorder is not None:
+                    self.recorder.close()
                 # Anything still claimed (an unexpected error) goes back at once.
                 self.result.released += claims.release_claim(self.token)
         return self.result

@@ -122,12 +122,14 @@ class SmtpTransport:
         return code, _text(resp)
 
     # --- one message ----------------------------------------------------------------
-    def send(self, sender: str, recipient: str, data: bytes, *, while_mail=None, while_data=None) -> str:
+    def send(self, sender: str, recipient: str, data: bytes, *, while_mail=None, before_body=None,
+             while_data=None) -> str:
         """Send one message; returns the server's acceptance text, raises SmtpFault otherwise.
 
         `while_mail` / `while_data` run while the server works on MAIL FROM / the message body
         (between writing the command and reading its reply): the batch records the previous
-        acceptance and builds the next message there instead of waiting idle.
+        acceptance and builds the next message there instead of waiting idle. `before_body` runs
+        once the server said 354, before the body that it may accept goes out.
         """
         self.open()
         smtp = self.smtp
@@ -154,6 +156,8 @@ class SmtpTransport:
             body = _DOT_AT_LINE_START.sub(b"..", data)
             if not body.endswith(b"\r\n"):
                 body += b"\r\n"
+            if before_body is not None:
+                before_body()
             smtp.send(body + b".\r\n")
             if while_data is not None:
                 while_data()

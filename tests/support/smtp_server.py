@@ -71,6 +71,7 @@ class State:
     refusals: list[tuple[str, str | None, str]] = field(default_factory=list)
     keep_messages: bool = True
     keep_raw: bool = True  # False: record envelopes and headers only (thousands of messages in a test)
+    on_data: object = None  # called (in the server's thread) with the recipients before each message is accepted
     random: random.Random = field(default_factory=lambda: random.Random(7))
     accepted_total: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -124,6 +125,8 @@ class _Handler:
         reply = self.state.scripted("data", user, envelope.rcpt_tos[0] if envelope.rcpt_tos else None)
         if reply:
             return reply
+        if self.state.on_data is not None:
+            self.state.on_data(list(envelope.rcpt_tos))
         if not self.state.keep_messages:
             self.state.accepted_total += 1
             return "250 2.0.0 Message accepted"
