@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import timezone
 
 from flask import current_app
 from markupsafe import escape
@@ -53,7 +54,7 @@ from app.timeutil import now_utc
 log = logging.getLogger(__name__)
 
 WRITE_BATCH = 100  # clients stored per transaction
-CHUNK_JOB_TIMEOUT = 1800
+STARTED_WITHOUT_LEASE_SECONDS = 60  # a chunk job started this long ago that never took its lease is dead
 
 
 # --- starting -------------------------------------------------------------------------------
@@ -196,17 +197,31 @@ def resume_collection() -> int:
             if chunk.lease_until is not None and chunk.lease_until > now:
                 continue  # a worker holds it
             expired = chunk.lease_until is not None
-            status = None
+            status = job = None
             if chunk.job_id:
                 try:
-                    status = Job.fetch(chunk.job_id, connection=get_redis()).get_status(refresh=True)
+                    job = Job.fetch(chunk.job_id, connection=get_redis())
+                    status = job.get_status(refresh=True)
                 except NoSuchJobError:
                     status = None
             active = status in ("queued", "started", "deferred", "scheduled")
-            if active and not expired:
+            if status == "started" and not expired and _started_long_ago(job, now):
+                # A live chunk job takes its lease within milliseconds of starting; started without one
+                # for this long, its worker died in between (RQ itself would wait for the job timeout).
+                status = "started without a lease"
+            elif active and not expired:
                 continue
             log.info("sweep: campaign=%s chunk=%s re-enqueued (job %s, lease %s)", campaign_id, chunk.seq,
                      status or "missing", "expired" if expired else "none")
             enqueue_chunk(campaign_id, chunk.seq, fresh=active)
             actions += 1
     return actions
+
+
+def _started_long_ago(job, now) -> bool:
+    started = job.started_at if job is not None else None
+    if started is None:
+        return False
+    if started.tzinfo is None:  # RQ stores UTC, naive in some versions
+        started = started.replace(tzinfo=timezone.utc)
+    return (now - started).total_seconds() > STARTED_WITHOUT_LEASE_SECONDS

@@ -116,6 +116,35 @@ def test_the_sweep_reenqueues_a_chunk_whose_lease_expired(seeded, provider):
     assert CollectionChunk.query.one().status == "done"
 
 
+def _chunk_job_started(minutes_ago: float):
+    """The chunk's job taken by a worker `minutes_ago`, with no lease taken (a kill -9 in between)."""
+    from rq.job import Job
+
+    job = Job.fetch(CollectionChunk.query.one().job_id, connection=get_redis())
+    get_queue(COLLECT).remove(job)
+    job.set_status("started")
+    job.started_at = now_utc() - timedelta(minutes=minutes_ago)
+    job.save()
+
+
+def test_the_sweep_reenqueues_a_chunk_whose_worker_died_before_taking_its_lease(seeded, provider):
+    campaign = make_campaign(provider.url, clients=[(cpf_of(1), ["a@x.com"])])
+    begin_collection(campaign.id)
+    _chunk_job_started(minutes_ago=2)
+
+    assert resume_collection() == 1
+    _work()
+    assert CollectionChunk.query.one().status == "done"
+
+
+def test_the_sweep_leaves_a_chunk_job_that_has_just_started_alone(seeded, provider):
+    campaign = make_campaign(provider.url, clients=[(cpf_of(1), ["a@x.com"])])
+    begin_collection(campaign.id)
+    _chunk_job_started(minutes_ago=0)
+
+    assert resume_collection() == 0
+
+
 def test_the_sweep_leaves_a_leased_chunk_alone(seeded, provider):
     campaign = make_campaign(provider.url, clients=[(cpf_of(1), ["a@x.com"])])
     begin_collection(campaign.id)
