@@ -84,3 +84,16 @@ def test_admin_sees_a_refused_token_in_portuguese(seeded, admin_client, sandbox)
     db.session.commit()
     html = _test_connection(admin_client, op.id).get_data(as_text=True)
     assert "recusou o token" in html and "token-errado" not in html
+
+
+def test_the_sandbox_reference_day_is_today_in_sao_paulo_not_utc(monkeypatch):
+    # 01:00 UTC on the 28th is 22:00 on the 27th in São Paulo: campaigns made then have D = the 27th.
+    from datetime import date
+
+    from freezegun import freeze_time
+
+    from app.providers.sandbox import Sandbox
+
+    monkeypatch.delenv("TIMEZONE", raising=False)
+    with freeze_time("2026-11-28 01:00:00", tz_offset=0):
+        assert Sandbox().today() == date(2026, 11, 27)
