@@ -154,6 +154,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "SMTP_TIMEOUT": _float("SMTP_TIMEOUT", 30.0),
         # Extra CA bundle trusted for STARTTLS/SSL besides the system's (a relay with a private CA).
         "SMTP_CA_FILE": _env("SMTP_CA_FILE"),
+        # Send MAIL, RCPT and DATA together when the server advertises PIPELINING (RFC 2920).
+        "SMTP_PIPELINING": _bool("SMTP_PIPELINING", True),
         "SEND_BATCH_SIZE": _int("SEND_BATCH_SIZE", 200),  # deliveries claimed by one send job
         "SEND_PARALLEL_JOBS": _int("SEND_PARALLEL_JOBS", 2),  # send jobs started per campaign
         "SEND_MAX_ATTEMPTS": _int("SEND_MAX_ATTEMPTS", 5),  # tries of a transient failure before it is final

@@ -2,7 +2,8 @@
 
 smtplib's `sendmail` hides which stage refused; the conversation is driven
 step by step (MAIL, RCPT, DATA) so every refusal carries its stage and reply
-for the classifier. Every refusal is logged with code and text (Locaweb
+for the classifier. When the server offers PIPELINING the three go in one write
+and their replies are read in order (smtplib has no pipelining of its own). Every refusal is logged with code and text (Locaweb
 documents no quota text; production logs tune QUOTA_REPLY_PATTERN).
 """
 from __future__ import annotations
@@ -30,11 +31,13 @@ class SmtpTransport:
 
     def __init__(self, host: str, port: int, security: str = "starttls", username: str = "",
                  password: str | None = None, timeout: float = 30.0, service_name: str = "",
-                 ca_file: str | None = None):
+                 ca_file: str | None = None, allow_pipelining: bool = True):
         self.host, self.port, self.security = host, port, security
         self.username, self.password, self.timeout = username, password, timeout
         self.service_name = service_name or host
         self.ca_file = ca_file
+        self.allow_pipelining = allow_pipelining
+        self.pipelining = False  # the server advertised PIPELINING (RFC 2920) and we may use it
         self.smtp: smtplib.SMTP | None = None
 
     @classmethod
@@ -44,7 +47,8 @@ class SmtpTransport:
         if timeout is None:
             timeout = float(current_app.config.get("SMTP_TIMEOUT", 30.0))
         return cls(service.host, service.port, service.security, service.username or "", service.password,
-                   timeout, service.name, current_app.config.get("SMTP_CA_FILE"))
+                   timeout, service.name, current_app.config.get("SMTP_CA_FILE"),
+                   bool(current_app.config.get("SMTP_PIPELINING", True)))
 
     def _tls_context(self) -> ssl.SSLContext:
         """Certificates and host names are always verified: the password and the debtors' data
@@ -96,6 +100,7 @@ class SmtpTransport:
             except (smtplib.SMTPException, OSError) as exc:
                 self._drop(smtp)
                 raise self._fault(AUTH, None, f"{type(exc).__name__}: {exc}") from exc
+        self.pipelining = self.allow_pipelining and smtp.has_extn("pipelining")
         self.smtp = smtp
 
     def close(self) -> None:
@@ -135,24 +140,27 @@ class SmtpTransport:
         smtp = self.smtp
         stage = MAIL
         try:
-            smtp.putcmd("mail", f"FROM:{smtplib.quoteaddr(sender)}")
-            if while_mail is not None:
-                while_mail()
-            code, resp = smtp.getreply()
-            if code != 250:
-                self._reset()
-                raise self._fault(MAIL, code, _text(resp))
-            stage = RCPT
-            code, resp = smtp.rcpt(recipient)
-            if code not in (250, 251):
-                self._reset()
-                raise self._fault(RCPT, code, _text(resp))
-            stage = DATA
-            smtp.putcmd("data")
-            code, resp = smtp.getreply()
-            if code != 354:
-                self._reset()
-                raise self._fault(DATA, code, _text(resp))
+            if self.pipelining:
+                stage = self._envelope_pipelined(sender, recipient, while_mail)
+            else:
+                smtp.putcmd("mail", f"FROM:{smtplib.quoteaddr(sender)}")
+                if while_mail is not None:
+                    while_mail()
+                code, resp = smtp.getreply()
+                if code != 250:
+                    self._reset()
+                    raise self._fault(MAIL, code, _text(resp))
+                stage = RCPT
+                code, resp = smtp.rcpt(recipient)
+                if code not in (250, 251):
+                    self._reset()
+                    raise self._fault(RCPT, code, _text(resp))
+                stage = DATA
+                smtp.putcmd("data")
+                code, resp = smtp.getreply()
+                if code != 354:
+                    self._reset()
+                    raise self._fault(DATA, code, _text(resp))
             body = _DOT_AT_LINE_START.sub(b"..", data)
             if not body.endswith(b"\r\n"):
                 body += b"\r\n"
@@ -175,6 +183,45 @@ class SmtpTransport:
             # Lost after DATA: unknown whether the server took it (the one allowed duplicate).
             self._forget()
             raise self._fault(stage, None, f"{type(exc).__name__}: {exc}") from exc
+
+    def _envelope_pipelined(self, sender: str, recipient: str, while_mail) -> str:
+        """MAIL, RCPT and DATA in one write, then their three replies in order (RFC 2920): two round
+        trips fewer per message, which on a provider tens of milliseconds away is most of the time.
+
+        A refusal is reported at its own stage, as without pipelining, even when the server then
+        drops the connection before the later replies (a 421 quota reply at MAIL, for one).
+        Returns DATA, the stage the body belongs to.
+        """
+        smtp = self.smtp
+        smtp.send(f"MAIL FROM:{smtplib.quoteaddr(sender)}\r\nRCPT TO:{smtplib.quoteaddr(recipient)}\r\nDATA\r\n")
+        if while_mail is not None:
+            while_mail()
+        refused = None
+        data_open = False
+        for stage, accepted in ((MAIL, (250,)), (RCPT, (250, 251)), (DATA, (354,))):
+            try:
+                code, resp = smtp.getreply()
+            except (smtplib.SMTPException, OSError) as exc:
+                self._forget()
+                if refused is not None:
+                    raise self._fault(*refused) from exc
+                raise self._fault(stage, None, f"{type(exc).__name__}: {exc}") from exc
+            if code not in accepted and refused is None:
+                refused = (stage, code, _text(resp))
+            data_open = stage == DATA and code == 354
+        if refused is None:
+            return DATA
+        if data_open:
+            # A server that opened DATA although the envelope was refused: end it empty (it holds no
+            # recipient, so nothing is delivered) before the RSET.
+            try:
+                smtp.send(b".\r\n")
+                smtp.getreply()
+            except (smtplib.SMTPException, OSError):
+                self._forget()
+                raise self._fault(*refused) from None
+        self._reset()
+        raise self._fault(*refused)
 
     def _reset(self) -> None:
         try:

@@ -72,6 +72,7 @@ class State:
     keep_messages: bool = True
     keep_raw: bool = True  # False: record envelopes and headers only (thousands of messages in a test)
     on_data: object = None  # called (in the server's thread) with the recipients before each message is accepted
+    pipelining: bool = True  # advertise PIPELINING (RFC 2920), as most providers do
     random: random.Random = field(default_factory=lambda: random.Random(7))
     accepted_total: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -104,6 +105,12 @@ def _user(session) -> str | None:
 class _Handler:
     def __init__(self, state: State):
         self.state = state
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.state.pipelining:
+            responses.insert(len(responses) - 1, "250-PIPELINING")
+        return responses
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         reply = self.state.scripted("mail", _user(session))
