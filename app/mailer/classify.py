@@ -51,7 +51,8 @@ def _no_reply(stage, code, text, quota_re):
 # TLS that cannot be set up is the service's configuration (wrong port or mode, a certificate nobody
 # trusts), not a passing network fault: retrying the same service would fail the same way forever.
 TLS_SETUP_FAILURE = re.compile(r"certificate verify failed|CERTIFICATE_VERIFY_FAILED|WRONG_VERSION_NUMBER|"
-                               r"não oferece STARTTLS|SSLCertVerificationError", re.I)
+                               r"não oferece STARTTLS|SSLCertVerificationError|certificado TLS não confiável|"
+                               r"falha ao negociar TLS", re.I)
 
 
 def _tls_setup(stage, code, text, quota_re):

@@ -82,7 +82,15 @@ class SmtpTransport:
         except smtplib.SMTPNotSupportedError as exc:
             self._drop(smtp)
             raise self._fault(CONNECT, None, f"o servidor não oferece STARTTLS: {exc}") from exc
-        except (smtplib.SMTPException, OSError) as exc:  # refused, timed out, certificate not trusted
+        except ssl.SSLCertVerificationError as exc:
+            self._drop(smtp)
+            raise self._fault(CONNECT, None, f"certificado TLS não confiável ({exc.verify_message}): confira o host "
+                                             f"ou a CA em SMTP_CA_FILE [{type(exc).__name__}: {exc}]") from exc
+        except ssl.SSLError as exc:
+            self._drop(smtp)
+            raise self._fault(CONNECT, None, f"falha ao negociar TLS: confira a porta e a segurança (STARTTLS, "
+                                             f"SSL/TLS) [{type(exc).__name__}: {exc}]") from exc
+        except (smtplib.SMTPException, OSError) as exc:  # refused, timed out, dropped
             self._drop(smtp)
             raise self._fault(CONNECT, None, f"{type(exc).__name__}: {exc}") from exc
         if self.username:

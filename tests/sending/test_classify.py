@@ -28,6 +28,8 @@ CASES = [
     (CONNECT, None, "TimeoutError: timed out", TRANSIENT),
     (CONNECT, None, "SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed", BROKEN),
     (CONNECT, None, "SSLError: [SSL: WRONG_VERSION_NUMBER] wrong version number", BROKEN),
+    (CONNECT, None, "certificado TLS não confiável (self-signed certificate): confira o host", BROKEN),
+    (CONNECT, None, "falha ao negociar TLS: confira a porta e a segurança", BROKEN),
     (CONNECT, None, "o servidor não oferece STARTTLS: STARTTLS extension not supported by server.", BROKEN),
     (CONNECT, None, "ConnectionRefusedError: [Errno 111] Connection refused", TRANSIENT),
     (DATA, None, "SMTPServerDisconnected: Connection unexpectedly closed", TRANSIENT),

@@ -62,7 +62,7 @@ def test_an_untrusted_certificate_marks_the_service_broken_and_rotates(seeded, t
     dispatch.run_batch(campaign.id)
 
     db.session.expire_all()
-    assert "certificate verify failed" in services["SERVICO_2"].broken_reason
+    assert "certificado TLS não confiável" in services["SERVICO_2"].broken_reason
     assert tls_server.received == [] and [m.user for m in smtp_server.received] == ["servico_3", "servico_3"]
     assert len(alerts("service_broken")) == 1
 
@@ -86,3 +86,12 @@ def test_no_encryption_against_a_server_that_requires_it_never_logs_in(certifica
             transport.open()
 
     assert raised.value.stage == "auth" and classify_fault(raised.value) == BROKEN
+
+
+def test_ssl_asked_of_a_plain_server_says_so_in_portuguese_and_is_a_service_fault(smtp_server):
+    transport = SmtpTransport(smtp_server.host, smtp_server.port, "ssl", timeout=5)
+
+    with pytest.raises(SmtpFault) as raised:
+        transport.open()
+
+    assert classify_fault(raised.value) == BROKEN and "falha ao negociar TLS" in raised.value.text
