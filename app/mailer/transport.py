@@ -191,6 +191,11 @@ class SmtpTransport:
             # Lost after DATA: unknown whether the server took it (the one allowed duplicate).
             self._forget()
             raise self._fault(stage, None, f"{type(exc).__name__}: {exc}") from exc
+        except Exception:
+            # A hook failed (the database, say) mid-conversation: drop the session rather than QUIT
+            # into an open DATA, which would wait for the server's timeout.
+            self._forget()
+            raise
 
     def _envelope_pipelined(self, sender: str, recipient: str, while_mail) -> str:
         """MAIL, RCPT and DATA in one write, then their three replies in order (RFC 2920): two round

@@ -78,3 +78,16 @@ def test_a_421_at_mail_is_reported_at_mail_even_when_the_server_hangs_up_before_
 
     assert (raised.value.stage, raised.value.code, classify_fault(raised.value)) == (MAIL, 421, QUOTA)
     assert not transport.connected
+
+
+def test_a_failing_hook_drops_the_session_instead_of_leaving_it_in_data(smtp_server):
+    def database_down():
+        raise RuntimeError("banco de dados fora do ar")
+
+    with _transport(smtp_server) as transport:
+        with pytest.raises(RuntimeError):
+            transport.send("a@exemplo.com.br", "b@exemplo.com.br", MESSAGE, before_body=database_down)
+        assert not transport.connected
+        transport.send("a@exemplo.com.br", "c@exemplo.com.br", MESSAGE)  # a fresh connection
+
+    assert smtp_server.recipients() == ["c@exemplo.com.br"]
