@@ -154,21 +154,12 @@ class SmtpTransport:
                 smtp.putcmd("mail", f"FROM:{smtplib.quoteaddr(sender)}")
                 if while_mail is not None:
                     while_mail()
-                code, resp = smtp.getreply()
-                if code != 250:
-                    self._reset()
-                    raise self._fault(MAIL, code, _text(resp))
+                self._expect(MAIL, smtp.getreply(), (250,))
                 stage = RCPT
-                code, resp = smtp.rcpt(recipient)
-                if code not in (250, 251):
-                    self._reset()
-                    raise self._fault(RCPT, code, _text(resp))
+                self._expect(RCPT, smtp.rcpt(recipient), (250, 251))
                 stage = DATA
                 smtp.putcmd("data")
-                code, resp = smtp.getreply()
-                if code != 354:
-                    self._reset()
-                    raise self._fault(DATA, code, _text(resp))
+                self._expect(DATA, smtp.getreply(), (354,))
             body = _DOT_AT_LINE_START.sub(b"..", data)
             if not body.endswith(b"\r\n"):
                 body += b"\r\n"
@@ -178,9 +169,7 @@ class SmtpTransport:
             if while_data is not None:
                 while_data()
             code, resp = smtp.getreply()
-            if code != 250:
-                self._reset()
-                raise self._fault(DATA, code, _text(resp))
+            self._expect(DATA, (code, resp), (250,))
             return _text(resp)
         except SmtpFault:
             raise
@@ -235,6 +224,13 @@ class SmtpTransport:
                 raise self._fault(*refused) from None
         self._reset()
         raise self._fault(*refused)
+
+    def _expect(self, stage: str, reply: tuple, accepted: tuple[int, ...]) -> None:
+        """Raise the stage's fault (after RSET) unless the reply's code is one that lets us go on."""
+        code, resp = reply
+        if code not in accepted:
+            self._reset()
+            raise self._fault(stage, code, _text(resp))
 
     def _reset(self) -> None:
         try:
