@@ -17,6 +17,7 @@ INSTANCE_DIR = Path(os.environ.get("PREVENTIVO_INSTANCE_DIR") or BASE_DIR / "ins
 
 REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "ENCRYPTION_KEYS", "DATABASE_URL", "REDIS_URL")
 OPERATION_CODES = ("CLARO", "NET", "SEMPARAR")
+DEFAULT_TIMEZONE = "America/Sao_Paulo"
 
 
 class ConfigError(RuntimeError):
@@ -28,6 +29,11 @@ def _env(name: str, default: str | None = None) -> str | None:
     if value is None or value.strip() == "":
         return default
     return value.strip()
+
+
+def timezone_name() -> str:
+    """TIMEZONE from the environment; also read outside the app (the sandbox in benchmarks)."""
+    return _env("TIMEZONE", DEFAULT_TIMEZONE)
 
 
 def _int(name: str, default: int) -> int:
@@ -121,7 +127,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # None means "start an embedded Redis" (make run / make test); see devtools.
         "REDIS_URL": _env("REDIS_URL"),
-        "TIMEZONE": _env("TIMEZONE", "America/Sao_Paulo"),
+        "TIMEZONE": timezone_name(),
         "ALERT_EMAILS": [a.strip() for a in (_env("ALERT_EMAILS") or "").split(",") if a.strip()],
         # Flask-Mail: the system's own notifications (alerts, confirmations).
         "MAIL_SERVER": _env("MAIL_SERVER", "127.0.0.1"),
@@ -183,7 +189,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "RETENTION_DAYS": _int("RETENTION_DAYS", 180),
         # UI.
         "BABEL_DEFAULT_LOCALE": "pt_BR",
-        "BABEL_DEFAULT_TIMEZONE": _env("TIMEZONE", "America/Sao_Paulo"),
+        "BABEL_DEFAULT_TIMEZONE": timezone_name(),
         "LANGUAGES": {"pt_BR": "Português", "en": "English"},
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -11,7 +11,6 @@ serving a PDF. Latency and a failure rate (500s at random) are settable.
 from __future__ import annotations
 
 import hashlib
-import os
 import random
 import re
 import time
@@ -31,7 +30,6 @@ _AGREEMENTS = re.compile(r"^/v1/clientes/(\d{11})/acordos/?$")
 _PDF = re.compile(r"^/v1/boletos/([A-Za-z0-9-]+)\.pdf$")
 BANKS = ("001", "237", "341", "033", "104")
 DAY_OFFSETS = (-30, -1, 0, 0, 7, 7, 8, 14, 30)
-DEFAULT_TIMEZONE = "America/Sao_Paulo"  # config.py's default TIMEZONE
 
 
 def _rng(cpf: str, today: date) -> random.Random:
@@ -121,10 +119,12 @@ class Sandbox:
             return self._today
         if self._today_fn:
             return self._today_fn()
-        # Outside the app (benchmarks, scripts): TIMEZONE from the environment, as config.py reads it.
-        # The machine's date is UTC's, a day ahead of São Paulo from 21:00 on, when the campaign day
-        # D would match none of the sandbox's due dates.
-        return datetime.now(ZoneInfo(os.environ.get("TIMEZONE") or DEFAULT_TIMEZONE)).date()
+        # Outside the app (benchmarks, scripts): TIMEZONE read from the environment by config.py's own
+        # rule. The machine's date is UTC's, a day ahead of São Paulo from 21:00 on, when the campaign
+        # day D would match none of the sandbox's due dates.
+        from config import timezone_name
+
+        return datetime.now(ZoneInfo(timezone_name())).date()
 
     def responder(self, method: str, path: str, headers: dict):
         if self.latency:
