@@ -8,11 +8,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def samples_dir() -> Path:
-    """shared/samples sits beside the clone in CI (../shared); /work/shared on the dev machine."""
-    for candidate in (REPO_ROOT.parent / "shared" / "samples", Path("/work/shared/samples")):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError("shared/samples not found beside the repository nor at /work/shared/samples")
+    """The example spreadsheets operators were given (kept in the repository with the tests that read them)."""
+    return REPO_ROOT / "tests" / "intake" / "samples"
 
 
 def import_bytes(data: bytes, filename: str, operation="CLARO", campaign_type="CLARO FASE 1", scheduled_at=None,
