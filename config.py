@@ -185,6 +185,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "LOGIN_FAILURE_DELAY": _float("LOGIN_FAILURE_DELAY", 0.3),
         # Proxies in front of the web process whose X-Forwarded-For is trusted (1 on Heroku-like routers).
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        # Seconds between sweeps (the end-to-end tests shorten it so recovery paths run within a test).
+        "SWEEP_INTERVAL": _int("SWEEP_INTERVAL", 60),
         # LGPD.
         "RETENTION_DAYS": _int("RETENTION_DAYS", 180),
         # UI.

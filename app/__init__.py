@@ -3,46 +3,44 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, redirect, request, session, url_for
+from flask import Flask, current_app, has_request_context, redirect, request, session, url_for
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import babel, csrf, db, login_manager, mail, migrate
+from config import BASE_DIR, INSTANCE_DIR, load_config
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    from config import INSTANCE_DIR, load_config
+    # The factory is the composition root. It imports the front ends here, not at the top, because
+    # every `import app.<anything>` runs this package first: importing a model must not import the panel.
+    from app import models as _models  # noqa: F401  (register every table)
+    from app.admin import init_admin
+    from app.api import init_api
+    from app.auth import bp as auth_bp
+    from app.auth import init_login
+    from app.auth.safety import safe_next
+    from app.cli import register_cli
+    from app.errors import register_error_handlers
+    from app.health import bp as health_bp
+    from app.logging_setup import configure_logging
+    from app.web import BoundedIntegerConverter, register_template_helpers
 
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.config.update(load_config(overrides))
-
-    from app.logging_setup import configure_logging
-
     configure_logging(app)
-    if app.config.get("TRUSTED_PROXIES"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
+    if app.config["TRUSTED_PROXIES"]:
         # The client's address (login throttle, audit) from X-Forwarded-For, set by this many proxies only.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=app.config["TRUSTED_PROXIES"])
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     mail.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: app.config["TIMEZONE"])
     login_manager.init_app(app)
 
-    from app import models as _models  # noqa: F401  (register every table)
-    from app.web import BoundedIntegerConverter
-
     # Before any route is added: every <int:...> in the app (API and panel) is bounded to a 64-bit id.
     app.url_map.converters["int"] = BoundedIntegerConverter
-    from app.auth import bp as auth_bp
-    from app.auth import init_login
-    from app.api import init_api
-    from app.admin import init_admin
-    from app.cli import register_cli
-    from app.health import bp as health_bp
-    from app.web import register_template_helpers
-
     init_login(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(health_bp)
@@ -59,11 +57,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     def set_language(lang: str):
         if lang in app.config["LANGUAGES"]:
             session["lang"] = lang
-        from app.auth.safety import safe_next
-
         return redirect(safe_next(request.referrer, default=url_for("admin.index")))
-
-    from app.errors import register_error_handlers
 
     register_error_handlers(app)
     logging.getLogger(__name__).debug("app created")
@@ -71,19 +65,5 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _select_locale() -> str:
-    from flask import current_app
-
-    lang = session.get("lang") if _has_session() else None
+    lang = session.get("lang") if has_request_context() else None
     return lang if lang in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
-
-
-def _has_session() -> bool:
-    from flask import has_request_context
-
-    return has_request_context()
-
-
-def _migrations_dir():
-    from config import BASE_DIR
-
-    return BASE_DIR / "migrations"

@@ -1,23 +1,26 @@
-"""The `flask` CLI commands: seed, users, keys, worker, scheduler."""
+"""The `flask` CLI commands: seed, users, keys, purge, sandbox (worker and scheduler: workers/cli.py)."""
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 
 import click
 from flask.cli import AppGroup
 
+from app.campaigns.retention import purge_before
 from app.extensions import db
+from app.models import ApiToken, EmailService, Operation, User
+from app.providers.cli import sandbox_command
+from app.security.crypto import rotate
+from app.seed import seed_demo, seed_reference_data
+from app.timeutil import localize
 
 
 def register_cli(app) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(keys_cli)
-    app.cli.add_command(worker_command)
-    app.cli.add_command(scheduler_command)
     app.cli.add_command(purge_command)
-
-    from app.providers.cli import sandbox_command
 
     app.cli.add_command(sandbox_command)
 
@@ -28,7 +31,6 @@ def register_cli(app) -> None:
 @click.option("--sandbox-url", default=None, help="Provider sandbox URL for the demo operations.")
 def seed_command(demo: bool, mail_port: int, sandbox_url: str | None):
     """Create the operations and campaign types (idempotent)."""
-    from app.seed import seed_demo, seed_reference_data
 
     created = seed_reference_data()
     click.echo(f"seed: {created['operations']} operations, {created['campaign_types']} campaign types created")
@@ -48,7 +50,6 @@ users_cli = AppGroup("users", help="Manage users and their API tokens.")
 @click.option("--if-missing", is_flag=True, help="Do nothing (exit 0) when the user exists.")
 def users_create(email: str, role: str, password: str | None, name: str, if_missing: bool):
     """Create a user."""
-    from app.models import User
 
     email = email.strip().lower()
     if db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none():
@@ -71,7 +72,6 @@ def users_create(email: str, role: str, password: str | None, name: str, if_miss
 @click.argument("email")
 def users_token(email: str):
     """Print a new API token for EMAIL (and nothing else). It is shown only once."""
-    from app.models import ApiToken, User
 
     user = db.session.execute(db.select(User).filter_by(email=email.strip().lower())).scalar_one_or_none()
     if user is None:
@@ -88,8 +88,6 @@ keys_cli = AppGroup("keys", help="Encryption keys of the stored secrets.")
 @keys_cli.command("rotate")
 def keys_rotate():
     """Re-encrypt every secret with the first key of ENCRYPTION_KEYS."""
-    from app.models import EmailService, Operation
-    from app.security.crypto import rotate
 
     count = 0
     for service in db.session.execute(db.select(EmailService)).scalars():
@@ -104,34 +102,10 @@ def keys_rotate():
     click.echo(f"keys rotate: {count} secrets re-encrypted with the first key")
 
 
-@click.command("worker")
-@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
-@click.option("--queue", "queues", multiple=True, help="Only these queues (default: all).")
-def worker_command(burst: bool, queues: tuple[str, ...]):
-    """Run an RQ worker on every queue."""
-    from workers.runner import run_worker
-
-    run_worker(burst=burst, queues=list(queues) or None)
-
-
-@click.command("scheduler")
-@click.option("--interval", default=5, show_default=True, help="Seconds between scheduler polls.")
-@click.option("--burst", is_flag=True)
-def scheduler_command(interval: int, burst: bool):
-    """Run the scheduler (exactly one per installation)."""
-    from workers.runner import run_scheduler
-
-    run_scheduler(interval=interval, burst=burst)
-
-
 @click.command("purge")
 @click.option("--before", "before", required=True, help="Local date YYYY-MM-DD: campaigns scheduled before it.")
 def purge_command(before: str):
     """Delete personal data (CPFs, emails, boletos) of finished campaigns scheduled before a date."""
-    from datetime import datetime
-
-    from app.campaigns.retention import purge_before
-    from app.timeutil import localize
 
     try:
         day = datetime.strptime(before, "%Y-%m-%d")

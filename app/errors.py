@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from flask import render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from app.api.errors import api_error_response
+from app.extensions import db
 
 MESSAGES = {
     400: "Requisição inválida.",
@@ -22,8 +25,6 @@ def wants_json() -> bool:
 
 
 def register_error_handlers(app) -> None:
-    from app.api.errors import api_error_response
-
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if wants_json():
@@ -40,11 +41,9 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
-        from app.extensions import db
 
         db.session.rollback()
         if wants_json():
-            from werkzeug.exceptions import InternalServerError
 
             return api_error_response(InternalServerError())
         return render_template("errors/error.html", code=500, message=MESSAGES[500]), 500

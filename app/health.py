@@ -5,6 +5,7 @@ from flask import Blueprint, jsonify
 from sqlalchemy import text
 
 from app.extensions import csrf, db
+from app.jobs import get_redis
 
 bp = Blueprint("health", __name__)
 csrf.exempt(bp)
@@ -20,8 +21,6 @@ def healthz():
         checks["database"] = f"error: {type(exc).__name__}"
         db.session.rollback()
     try:
-        from workers.connection import get_redis
-
         get_redis().ping()
         checks["redis"] = "ok"
     except Exception as exc:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 import sys
 
+from rq import get_current_job
+
 from app.security.masking import mask_cpfs_in_text
 
 
@@ -29,7 +31,6 @@ class JobContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         job_id = "-"
         try:
-            from rq import get_current_job
 
             job = get_current_job()
             if job is not None:

@@ -1,11 +1,11 @@
 """Jinja filters and globals used by every page."""
 from __future__ import annotations
 
-from werkzeug.routing import IntegerConverter
-
 from decimal import Decimal
 
 from flask_login import current_user
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
 
 from app.security.masking import cpf_for, mask_cpf
 from app.timeutil import fmt_date, fmt_datetime
@@ -51,7 +51,5 @@ class BoundedIntegerConverter(IntegerConverter):
     def to_python(self, value: str) -> int:
         number = super().to_python(value)
         if number > MAX_ID:
-            from werkzeug.exceptions import NotFound
-
             raise NotFound()  # not "no such route" (werkzeug would answer 405 for another method): no such id
         return number

@@ -34,9 +34,9 @@ server.serve_forever(poll_interval=0.5)
 WORKER_CODE = """
 import sys, cProfile, pstats, io
 from rq import SimpleWorker
-from workers.jobs import worker_app
-from workers.connection import get_redis
-from workers.queues import get_queue, COLLECT
+from workers.runner import worker_app
+from app.jobs import get_redis
+from app.jobs import get_queue, COLLECT
 
 app = worker_app()
 with app.app_context():
@@ -146,7 +146,7 @@ def _prepare(cpfs: int, sandbox_url: str) -> int:
     from sqlalchemy import insert
 
     from app.campaigns.collection import begin_collection
-    from app.campaigns.selection import campaign_day_of
+    from app.campaigns.selection import campaign_day
     from app.extensions import db
     from app.models import Campaign, CampaignClient, CampaignType, Operation
     from app.models.campaigns import COLLECTING
@@ -162,7 +162,7 @@ def _prepare(cpfs: int, sandbox_url: str) -> int:
         ctype = db.session.execute(db.select(CampaignType).filter_by(operation_id=op.id)).scalars().first()
         now = datetime.now(timezone.utc)
         campaign = Campaign(operation_id=op.id, campaign_type_id=ctype.id, scheduled_at=now,
-                            campaign_day=campaign_day_of(now, app.config["TIMEZONE"]), status=COLLECTING,
+                            campaign_day=campaign_day(now, app.config["TIMEZONE"]), status=COLLECTING,
                             records=cpfs, started_at=now)
         db.session.add(campaign)
         db.session.commit()

@@ -4,7 +4,7 @@ The whole path: claim a batch of deliveries, load clients and boletos, render th
 templates, render each distinct boleto PDF once, build the MIME bytes, send over one
 reused connection, and record every acceptance (delivery, quota, counters: one commit
 per message, as exactly-once requires; on PostgreSQL that commit runs on a second
-connection during the next message's MAIL, RCPT and DATA, app/mailer/recorder.py). The bare loop sends the same messages, already
+connection during the next message's MAIL, RCPT and DATA, app/mailer/recording.py). The bare loop sends the same messages, already
 built, with `sendmail` over one connection. The server (aiosmtpd) runs in its own process.
 
     python -m benchmarks.sending [N] [EMAILS_PER_CLIENT] [WORKERS]
@@ -78,7 +78,17 @@ def _populate(n: int, emails_per_client: int, port: int) -> int:
     from sqlalchemy import insert
 
     from app.extensions import db
-    from app.models import Agreement, Boleto, Campaign, CampaignClient, CampaignType, Delivery, EmailService, Operation, OperationBinding
+    from app.models import (
+        Agreement,
+        Boleto,
+        Campaign,
+        CampaignClient,
+        CampaignType,
+        Delivery,
+        EmailService,
+        Operation,
+        OperationBinding,
+    )
     from app.seed import seed_reference_data
 
     db.create_all()
@@ -130,11 +140,11 @@ def _bare_messages(campaign_id: int) -> list[tuple[str, bytes]]:
 
 
 def _drain(campaign_id: int, batch_size: int) -> int:
-    from app.mailer import dispatch
+    from app.campaigns import sending
 
     sent = 0
     while True:
-        result = dispatch.run_batch(campaign_id, batch_size, chain=False)
+        result = sending.send_batch(campaign_id, batch_size, chain=False)
         sent += result.sent
         if not result.claimed:
             return sent
@@ -157,8 +167,7 @@ def run(n: int = 10_000, emails_per_client: int = 2, batch_size: int = 500, work
     try:
         with app.app_context():
             from app.extensions import db
-            from app.mailer import dispatch
-            from app.mailer.message import PdfSource
+            from app.mailer.pdfs import PdfSource
             from app.models import Campaign
 
             app.config["SEND_BATCH_SIZE"] = batch_size

@@ -21,8 +21,8 @@ TEST_KEY = Fernet.generate_key().decode()
 
 @pytest.fixture(scope="session")
 def test_db():
-    from app.extensions import db
     from app import models  # noqa: F401
+    from app.extensions import db
 
     database = TestDatabase(_TMP)
     database.create(db.metadata)
@@ -64,7 +64,7 @@ def app_config():
 
 @pytest.fixture
 def app(test_db, test_redis, app_config):
-    from workers.connection import reset_connections
+    from app.jobs import reset_connections
 
     test_redis.flush()
     reset_connections()

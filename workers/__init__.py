@@ -1,1 +1,5 @@
-"""The RQ side: connection, queues, the job decorator, thin job entry points, the schedule."""
+"""Process code only: the worker and scheduler processes (Procfile `worker`, `scheduler`) and the periodic schedule.
+
+Job functions live beside the domain code they run (`@app.jobs.job`); nothing
+under app/ imports this package.
+"""

@@ -3,19 +3,48 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 
-from rq import Worker
+from flask import has_app_context
+from redis.exceptions import ConnectionError as RedisConnectionError
+from rq import SimpleWorker, Worker
 from rq_scheduler import Scheduler
 
-from .connection import get_redis
-from .jobs import worker_app
-from .queues import CAMPAIGNS, all_queues
+from app import create_app
+from app.extensions import db
+from app.jobs import all_queues, get_redis, make_scheduler
+
 from .schedule import ensure_periodic_jobs, sync_periodic_jobs
 
 log = logging.getLogger(__name__)
+_app = None
 
 
-class AppWorker(Worker):
+def worker_app():
+    """The process's Flask app, created once (in a worker, before forking)."""
+    global _app
+    if _app is None:
+        _app = create_app()
+    return _app
+
+
+class AppContextJobs:
+    """Every job runs inside the process's app context, with a fresh database session afterwards.
+
+    Tests run jobs inside their own app context: that one is reused.
+    """
+
+    def perform_job(self, job, queue, *args, **kwargs):
+        if has_app_context():
+            return super().perform_job(job, queue, *args, **kwargs)
+        with worker_app().app_context():
+            try:
+                return super().perform_job(job, queue, *args, **kwargs)
+            finally:
+                db.session.remove()
+
+
+class AppWorker(AppContextJobs, Worker):
     """A forking worker whose child never reuses the parent's database connections.
 
     SQLAlchemy pools must not cross a fork: the work horse disposes the
@@ -23,19 +52,17 @@ class AppWorker(Worker):
     """
 
     def main_work_horse(self, job, queue):
-        from app.extensions import db
-
         with worker_app().app_context():
             db.engine.dispose(close=False)
         return super().main_work_horse(job, queue)
 
 
+class AppSimpleWorker(AppContextJobs, SimpleWorker):
+    """Runs jobs in its own process (benchmarks, tests): no fork."""
+
+
 def wait_for_redis(seconds: float = 30.0) -> None:
     """Processes start together under honcho: give Redis a moment instead of crashing."""
-    import time
-
-    from redis.exceptions import ConnectionError as RedisConnectionError
-
     deadline = time.monotonic() + seconds
     while True:
         try:
@@ -67,15 +94,16 @@ class AppScheduler(Scheduler):
         return super().enqueue_jobs()
 
 
-def make_scheduler(interval: int = 5) -> Scheduler:
-    return AppScheduler(queue_name=CAMPAIGNS, connection=get_redis(), interval=interval)
+def make_process_scheduler(interval: int = 5) -> AppScheduler:
+    return make_scheduler(interval, scheduler_class=AppScheduler)
 
 
 def run_scheduler(interval: int = 5, burst: bool = False) -> None:
     app = worker_app()
     with app.app_context():
         wait_for_redis()
-        scheduler = make_scheduler(interval)
+        scheduler = make_process_scheduler(interval)
         changes = sync_periodic_jobs(scheduler)
-    log.info("scheduler: periodic jobs added=%s removed=%s", len(changes["added"]), len(changes["removed"]))
-    scheduler.run(burst=burst)
+        log.info("scheduler: periodic jobs added=%s removed=%s", len(changes["added"]), len(changes["removed"]))
+        # Inside the app context: every poll re-reads the periodic jobs from the configuration.
+        scheduler.run(burst=burst)

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from datetime import datetime, timezone
 
-# Seconds between sweeps; the end-to-end tests shorten it (SWEEP_INTERVAL) so recovery paths run within a test.
-SWEEP_INTERVAL = int(os.environ.get("SWEEP_INTERVAL") or 60)
+from flask import current_app
 
-PERIODIC_JOBS: list[dict] = [
-    # Starts due campaigns, re-enqueues lost work, resumes paused campaigns, completes finished ones.
-    {"func": "workers.tasks.sweep", "interval": SWEEP_INTERVAL, "queue": "maintenance", "timeout": 300},
-    # LGPD: deletes personal data of campaigns older than RETENTION_DAYS.
-    {"func": "workers.tasks.purge_expired_personal_data", "interval": 3600, "queue": "maintenance", "timeout": 3600},
-]
+
+def periodic_jobs(config=None) -> list[dict]:
+    """The periodic jobs of this installation (intervals from its configuration)."""
+    config = current_app.config if config is None else config
+    return [
+        # Starts due campaigns, re-enqueues lost work, resumes paused campaigns, completes finished ones.
+        {"func": "app.campaigns.sweep.sweep_job", "interval": config["SWEEP_INTERVAL"], "queue": "maintenance",
+         "timeout": 300},
+        # LGPD: deletes personal data of campaigns older than RETENTION_DAYS.
+        {"func": "app.campaigns.retention.purge_job", "interval": 3600, "queue": "maintenance", "timeout": 3600},
+    ]
 
 
 def periodic_job_id(definition: dict) -> str:
@@ -29,7 +32,7 @@ def periodic_job_id(definition: dict) -> str:
 
 def sync_periodic_jobs(scheduler, definitions: list[dict] | None = None) -> dict:
     """Make the scheduler hold exactly `definitions`; returns what it added and removed."""
-    definitions = PERIODIC_JOBS if definitions is None else definitions
+    definitions = periodic_jobs() if definitions is None else definitions
     wanted = {periodic_job_id(d): d for d in definitions}
     existing = {job.id: job for job in scheduler.get_jobs() if job.meta.get("periodic")}
     removed = [job_id for job_id in existing if job_id not in wanted]
@@ -45,7 +48,7 @@ def ensure_periodic_jobs(scheduler, definitions: list[dict] | None = None) -> li
 
     Without it a Redis flush would erase the sweep itself, and nothing would ever re-create the lost work.
     """
-    definitions = PERIODIC_JOBS if definitions is None else definitions
+    definitions = periodic_jobs() if definitions is None else definitions
     return [job_id for job_id, d in ((periodic_job_id(d), d) for d in definitions)
             if job_id not in scheduler and _schedule(scheduler, job_id, d)]
 

@@ -9,10 +9,10 @@ from app.models import CampaignType, CapturedEmail, EmailService, Operation, Use
 
 from .bindings import BindingView
 from .campaign_new import CampaignNewView
+from .campaign_types import CampaignTypeView
 from .campaigns_list import CampaignListView
 from .captured import CapturedEmailView
 from .dashboard import DashboardView
-from .campaign_types import CampaignTypeView
 from .operations import OperationView
 from .sending_history import SendingHistoryView
 from .services import EmailServiceView

@@ -8,12 +8,17 @@ name, and the two would refuse each other.) Every change is audited.
 """
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from flask import abort, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView
 from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
 
+from app import audit
+from app.extensions import db
 from app.models.accounts import ROLE_ADMIN, ROLES
+from app.timeutil import fmt_date, fmt_datetime
 
 
 class RoleRequiredMixin:
@@ -46,20 +51,15 @@ class SecureIndexView(RoleRequiredMixin, AdminIndexView):
 
 
 def _datetime_br(view, value, name) -> str:
-    from app.timeutil import fmt_datetime
-
     return fmt_datetime(value)
 
 
 def _date_br(view, value, name) -> str:
-    from app.timeutil import fmt_date
-
     return fmt_date(value)
 
 
 def _br_formatters(base: dict) -> dict:
     """Flask-Admin's type formatters, with moments as '05/08/2026 às 08:00' (local time) and days as dd/mm/aaaa."""
-    from datetime import date, datetime
 
     return {**base, datetime: _datetime_br, date: _date_br}
 
@@ -77,9 +77,6 @@ class SecureModelView(RoleRequiredMixin, ModelView):
     can_export = False
 
     def after_model_change(self, form, model, is_created):
-        from app import audit
-        from app.extensions import db
-
         audit.record(
             f"{type(model).__name__.lower()}.{'create' if is_created else 'update'}",
             target=model,
@@ -88,9 +85,6 @@ class SecureModelView(RoleRequiredMixin, ModelView):
         db.session.commit()
 
     def after_model_delete(self, model):
-        from app import audit
-        from app.extensions import db
-
         audit.record(f"{type(model).__name__.lower()}.delete", target=model, details={"label": str(model)})
         db.session.commit()
 

@@ -6,9 +6,10 @@ from flask import flash, redirect, request, url_for
 from flask_admin import expose
 from flask_login import current_user
 
+from app.campaigns.sending import resume_after_rebinding
 from app.extensions import db
 from app.mailer import quota
-from app.mailer.bindings import binding_for, binding_warnings, set_binding
+from app.mailer.bindings import binding_of, binding_warnings, set_binding
 from app.models import EmailService, Operation
 
 from .base import SecureBaseView
@@ -22,7 +23,7 @@ class BindingView(SecureBaseView):
         usage = {s.id: quota.usage(s) for s in services}
         rows = []
         for operation in db.session.execute(db.select(Operation).order_by(Operation.code)).scalars():
-            binding = binding_for(operation)
+            binding = binding_of(operation.id)
             rows.append({"operation": operation, "binding": binding})
         return rows, services, usage
 
@@ -44,7 +45,7 @@ class BindingView(SecureBaseView):
         except EmailNotValidError:
             flash(f"E-mail remetente inválido: {raw_sender[:100]}", "error")
             return redirect(url_for(".index"))
-        binding = binding_for(operation)
+        binding = binding_of(operation.id)
         if request.form.get("confirmed") != "1":
             return self.render("admin/sending/binding_confirm.html", operation=operation, service=service, sender=sender,
                                current=binding.service if binding else None,
@@ -52,6 +53,7 @@ class BindingView(SecureBaseView):
                                warnings=binding_warnings(operation, sender, service))
         set_binding(operation, sender, service, user=current_user._get_current_object(),
                     reason=(request.form.get("reason") or "").strip()[:500] or "Alteração manual")
+        resume_after_rebinding(operation.id)
         flash(f"Serviço de envio da operação {operation.name} alterado para {service.name}. "
               "Um e-mail de confirmação foi enviado aos administradores.", "success")
         return redirect(url_for(".index"))

@@ -2,13 +2,30 @@
 and (for the creator or an admin) cancel or change the date of a scheduled campaign."""
 from __future__ import annotations
 
+import io
+
 from flask import abort, flash, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_login import current_user
 
+from app.campaigns.scheduling import (
+    ScheduleError,
+    can_manage,
+    cancel,
+    check_moment,
+    default_moment,
+    format_local_input,
+    parse_local_input,
+    reschedule,
+)
 from app.extensions import db
+from app.intake import refused_report
+from app.intake.errors import IntakeRefused
+from app.intake.files import issues_xlsx, template_csv, template_xlsx
+from app.intake.service import ChoiceError, import_campaign, resolve_campaign_type, resolve_operation
 from app.models import Campaign, CampaignType, ImportIssue, Operation
 from app.models.campaigns import SCHEDULED
+from app.timeutil import fmt_datetime
 
 from .base import AnyUserView
 
@@ -19,11 +36,6 @@ SHOWN_ISSUES = 1000  # the page lists this many; the download has all of them
 class CampaignNewView(AnyUserView):
     @expose("/", methods=("GET", "POST"))
     def index(self):
-        from app.campaigns.scheduling import ScheduleError, check_moment, default_moment, format_local_input, \
-            parse_local_input
-        from app.intake.errors import IntakeRefused
-        from app.intake.service import ChoiceError, import_campaign, resolve_campaign_type, resolve_operation
-
         values = {"operation": "", "campaign_type": "", "scheduled_at": format_local_input(default_moment())}
         errors: dict[str, str] = {}
         refused = refused_token = None
@@ -50,8 +62,6 @@ class CampaignNewView(AnyUserView):
                 except IntakeRefused as exc:
                     refused = exc
                     if exc.rejected or exc.warnings:
-                        from app.intake import refused_report
-
                         refused_token = refused_report.keep(current_user.id, [*exc.rejected, *exc.warnings])
                 else:
                     return redirect(url_for(".result", campaign_id=result.campaign.id))
@@ -74,8 +84,6 @@ class CampaignNewView(AnyUserView):
 
     @expose("/<int:campaign_id>")
     def result(self, campaign_id: int):
-        from app.campaigns.scheduling import can_manage, format_local_input
-
         campaign = self._campaign(campaign_id)
         issues = db.select(ImportIssue).where(ImportIssue.campaign_id == campaign.id).order_by(
             ImportIssue.line, ImportIssue.id)
@@ -90,8 +98,6 @@ class CampaignNewView(AnyUserView):
 
     @expose("/<int:campaign_id>/recusadas.xlsx")
     def refused_lines(self, campaign_id: int):
-        from app.intake.files import issues_xlsx
-
         campaign = self._campaign(campaign_id)
         issues = db.session.execute(db.select(ImportIssue).where(ImportIssue.campaign_id == campaign.id).order_by(
             ImportIssue.line, ImportIssue.id)).scalars()
@@ -100,7 +106,6 @@ class CampaignNewView(AnyUserView):
     @expose("/recusadas/<token>.xlsx")
     def refused_import(self, token: str):
         """The refused lines of an import that created no campaign (kept an hour, for its uploader)."""
-        from app.intake import refused_report
 
         data = refused_report.fetch(current_user.id, token)
         if data is None:
@@ -111,8 +116,6 @@ class CampaignNewView(AnyUserView):
 
     @expose("/<int:campaign_id>/cancelar", methods=("POST",))
     def cancel(self, campaign_id: int):
-        from app.campaigns.scheduling import can_manage, cancel
-
         campaign = self._campaign(campaign_id)
         if not can_manage(current_user, campaign):
             abort(403)
@@ -124,9 +127,6 @@ class CampaignNewView(AnyUserView):
 
     @expose("/<int:campaign_id>/reagendar", methods=("POST",))
     def reschedule(self, campaign_id: int):
-        from app.campaigns.scheduling import ScheduleError, can_manage, parse_local_input, reschedule
-        from app.timeutil import fmt_datetime
-
         campaign = self._campaign(campaign_id)
         if not can_manage(current_user, campaign):
             abort(403)
@@ -145,18 +145,12 @@ class CampaignNewView(AnyUserView):
 
     @expose("/modelo.xlsx")
     def template_xlsx(self):
-        from app.intake.files import template_xlsx
-
         return _download(template_xlsx(), "modelo-campanha.xlsx", XLSX)
 
     @expose("/modelo.csv")
     def template_csv(self):
-        from app.intake.files import template_csv
-
         return _download(template_csv(), "modelo-campanha.csv", "text/csv; charset=utf-8")
 
 
 def _download(data: bytes, filename: str, mimetype: str):
-    import io
-
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename)

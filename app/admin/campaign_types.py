@@ -8,6 +8,20 @@ from markupsafe import Markup
 from wtforms import TextAreaField, ValidationError
 
 from app.extensions import db
+from app.mailer.bindings import binding_of
+from app.mailer.classify import SmtpFault
+from app.mailer.eligibility import unusable_reason
+from app.mailer.message import MessageFactory, new_message_id
+from app.mailer.pdfs import PdfSource
+from app.mailer.templates import (
+    SAMPLE_BOLETOS,
+    TemplateProblem,
+    compile_templates,
+    message_context,
+    preview,
+    templates_for,
+)
+from app.mailer.transport import SmtpTransport
 from app.models import CampaignType
 from app.models.operations import parse_offsets
 
@@ -61,8 +75,6 @@ class CampaignTypeView(SecureModelView):
     }
 
     def on_model_change(self, form, model, is_created):
-        from app.mailer.message import TemplateProblem, compile_templates, message_context, SAMPLE_BOLETOS
-
         try:  # refuse a template that would fail every message of a campaign
             compile_templates(model.subject_template, model.body_html_template, model.body_text_template).render(
                 message_context("Operação", "Maria", "cliente@exemplo.com.br", SAMPLE_BOLETOS))
@@ -77,8 +89,6 @@ class CampaignTypeView(SecureModelView):
 
     @expose("/previa/<int:type_id>")
     def preview(self, type_id: int):
-        from app.mailer.message import TemplateProblem, preview
-
         ctype = self._type(type_id)
         try:
             rendered, problem = preview(ctype), None
@@ -88,12 +98,6 @@ class CampaignTypeView(SecureModelView):
 
     @expose("/previa/<int:type_id>/enviar", methods=["POST"])
     def send_test(self, type_id: int):
-        from app.mailer.classify import SmtpFault
-        from app.mailer.message import (SAMPLE_BOLETOS, MessageFactory, PdfSource, TemplateProblem, new_message_id,
-                                        templates_for)
-        from app.mailer.rotation import binding_of, unusable_reason
-        from app.mailer.transport import SmtpTransport
-
         ctype = self._type(type_id)
         binding = binding_of(ctype.operation_id)
         service = binding.service if binding else None

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 from flask_admin import expose
+from flask_login import current_user
 from sqlalchemy import select
 
 from app.extensions import db
@@ -22,8 +23,6 @@ class CampaignListView(CampaignDetailsRoutes, AnyUserView):
     def inaccessible_callback(self, name, **kwargs):
         # The live-progress endpoints answer JSON, not a login page, when the session is gone.
         if request.path.endswith(".json"):
-            from flask_login import current_user
-
             status = 403 if current_user.is_authenticated else 401
             return jsonify({"error": {"code": "forbidden" if status == 403 else "unauthorized",
                                       "message": "Sessão expirada: entre novamente."}}), status

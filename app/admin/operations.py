@@ -6,6 +6,11 @@ from flask_admin import expose
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from app import audit
+from app.extensions import db
+from app.models import Operation
+from app.providers.client import ProviderClient, ProviderSettings
+
 from .base import SecureModelView
 from .fields import write_only_password
 
@@ -56,10 +61,6 @@ class OperationView(SecureModelView):
     @expose("/testar-conexao/<int:operation_id>", methods=("POST",))
     def test_connection_view(self, operation_id: int):
         """Call the operation's provider with a harmless CPF and flash the result (pt-BR)."""
-        from app import audit
-        from app.extensions import db
-        from app.models import Operation
-        from app.providers.client import ProviderClient, ProviderSettings
 
         op = db.session.get(Operation, operation_id)
         if op is None:

@@ -5,8 +5,8 @@ from flask import request
 from flask_admin import expose
 
 from app.extensions import db
-from app.mailer.rotation import KIND_LABELS
 from app.models import Alert, Rotation
+from app.models.mailer import ROTATION_KIND_LABELS
 
 from .base import AnyUserView
 
@@ -29,4 +29,4 @@ class SendingHistoryView(AnyUserView):
             db.select(Alert).order_by(Alert.created_at.desc(), Alert.id.desc()).limit(limit)
         ).scalars().all()
         return self.render("admin/sending/history.html", rotations=rotations, alerts=alerts,
-                           kind_labels=KIND_LABELS, alert_labels=ALERT_KIND_LABELS)
+                           kind_labels=ROTATION_KIND_LABELS, alert_labels=ALERT_KIND_LABELS)

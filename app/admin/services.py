@@ -1,14 +1,20 @@
 """Cadastro Serviços: SMTP accounts. Passwords are write-only and encrypted."""
 from __future__ import annotations
 
-from flask import flash, redirect, url_for
+from flask import abort, flash, redirect, url_for
 from flask_admin import expose
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from wtforms import SelectField, TextAreaField, validators
 
 from app import audit
 from app.extensions import db
+from app.mailer.classify import SmtpFault
+from app.mailer.message import build_mime, new_message_id
+from app.mailer.quota import usage
+from app.mailer.transport import SmtpTransport
+from app.models import EmailService, OperationBinding
 from app.models.mailer import SECURITY_CHOICES, SECURITY_LABELS
 
 from .base import SecureModelView
@@ -16,8 +22,6 @@ from .fields import write_only_password
 
 
 def _usage_column(view, context, model, name):
-    from app.mailer.quota import usage
-
     u = usage(model)
     color = "bg-danger" if u.exhausted else ("bg-warning" if u.percent >= 80 else "bg-success")
     badge = Markup(' <span class="badge badge-danger">esgotado</span>') if u.exhausted else ""
@@ -30,8 +34,6 @@ def _usage_column(view, context, model, name):
 
 
 def _actions_column(view, context, model, name):
-    from flask_wtf.csrf import generate_csrf
-
     token = generate_csrf()
     forms = []
     for endpoint, label, style in (("services.test_connection", "Testar conexão", "outline-secondary"),
@@ -102,9 +104,6 @@ class EmailServiceView(SecureModelView):
 
     @expose("/testar/<int:service_id>", methods=["POST"])
     def test_connection(self, service_id: int):
-        from app.mailer.transport import SmtpTransport
-        from app.mailer.classify import SmtpFault
-
         service = self._service(service_id)
         try:
             with SmtpTransport.for_service(service) as transport:
@@ -126,10 +125,6 @@ class EmailServiceView(SecureModelView):
 
     @expose("/enviar-teste/<int:service_id>", methods=["POST"])
     def send_test(self, service_id: int):
-        from app.mailer.classify import SmtpFault
-        from app.mailer.message import build_mime, new_message_id
-        from app.mailer.transport import SmtpTransport
-
         service = self._service(service_id)
         sender = (service.allowed_senders_list or [None])[0] or _a_sender() or service.username
         recipient = current_user.email
@@ -147,11 +142,6 @@ class EmailServiceView(SecureModelView):
         return redirect(url_for(".index_view"))
 
     def _service(self, service_id: int):
-        from flask import abort
-
-        from app.extensions import db
-        from app.models import EmailService
-
         service = db.session.get(EmailService, service_id)
         if service is None:
             abort(404)
@@ -160,7 +150,5 @@ class EmailServiceView(SecureModelView):
 
 def _a_sender() -> str | None:
     """A sender address an operation uses (the test goes out as a real sender would)."""
-    from app.extensions import db
-    from app.models import OperationBinding
 
     return db.session.execute(db.select(OperationBinding.sender_email).limit(1)).scalar()

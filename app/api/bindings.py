@@ -4,11 +4,12 @@ from __future__ import annotations
 from email_validator import EmailNotValidError, validate_email
 from flask import g, jsonify
 
+from app.campaigns.sending import resume_after_rebinding
 from app.extensions import db
-from app.mailer.bindings import binding_for, set_binding
+from app.mailer.bindings import binding_of, set_binding
 from app.models import EmailService, Operation
 
-from . import bp
+from .blueprint import bp
 from .auth import admin_only
 from .errors import ApiError
 from .openapi import documented, json_body, schema
@@ -31,7 +32,7 @@ BINDING_WRITE = schema("BindingWrite", {
 
 
 def binding_json(operation: Operation) -> dict:
-    binding = binding_for(operation)
+    binding = binding_of(operation.id)
     return {
         "operation": operation.code,
         "sender_email": binding.sender_email if binding else None,
@@ -80,5 +81,5 @@ def put_binding(operation_code: str):
             errors.add("service", "Serviço não encontrado.")
     errors.raise_if_any()
     set_binding(operation, sender, service, user=g.api_user)
-    db.session.commit()
+    resume_after_rebinding(operation.id)
     return jsonify(binding_json(operation))

@@ -5,16 +5,19 @@ from datetime import date
 
 from flask import g, jsonify, request
 
+from app.campaigns.scheduling import ScheduleError, can_manage, cancel, check_moment, parse_iso, reschedule
 from app.extensions import db
+from app.intake.errors import IntakeRefused
+from app.intake.service import ChoiceError, import_campaign, resolve_campaign_type, resolve_operation
 from app.models import Campaign, Operation
 from app.models.campaigns import CAMPAIGN_STATUSES
 from app.timeutil import iso, now_utc
 
-from . import bp
+from .blueprint import bp
 from .auth import any_user
 from .errors import ApiError
 from .openapi import OPERATION_CODE, documented, json_body, path_id, ref, schema
-from .validation import FieldErrors
+from .validation import FieldErrors, json_object
 
 MAX_PAGE = 1_000_000  # far past any real list; keeps OFFSET inside the database's integers
 
@@ -141,10 +144,6 @@ _MULTIPART = {"multipart/form-data": {"schema": {
                        "422": json_body(IMPORT_REFUSED, "Nenhuma campanha criada: campos ou planilha inválidos")})
 @any_user
 def create_campaign():
-    from app.campaigns.scheduling import ScheduleError, check_moment, parse_iso
-    from app.intake.errors import IntakeRefused
-    from app.intake.service import ChoiceError, import_campaign, resolve_campaign_type, resolve_operation
-
     errors = FieldErrors()
     operation = campaign_type = moment = None
     try:
@@ -247,8 +246,6 @@ def _positive_int(args, name: str, default: int, errors: FieldErrors, maximum: i
                        "409": {"$ref": "#/components/responses/Conflict"}})
 @any_user
 def cancel_campaign(campaign_id: int):
-    from app.campaigns.scheduling import can_manage, cancel
-
     campaign = _get(campaign_id)
     if not can_manage(g.api_user, campaign):
         raise ApiError(403, "Só quem criou a campanha ou um administrador pode cancelá-la.")
@@ -273,10 +270,6 @@ RESCHEDULE = schema("CampaignReschedule", {
                        "409": {"$ref": "#/components/responses/Conflict"}, "422": _UNPROCESSABLE})
 @any_user
 def reschedule_campaign(campaign_id: int):
-    from app.campaigns.scheduling import ScheduleError, can_manage, check_moment, parse_iso, reschedule
-
-    from .validation import json_object
-
     campaign = _get(campaign_id)
     if not can_manage(g.api_user, campaign):
         raise ApiError(403, "Só quem criou a campanha ou um administrador pode alterar a data.")

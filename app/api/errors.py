@@ -1,7 +1,7 @@
 """One error shape for the whole API: {"error": {"code", "message", "details"}}."""
 from __future__ import annotations
 
-from flask import jsonify
+from flask import current_app, jsonify
 from werkzeug.exceptions import HTTPException
 
 CODES = {
@@ -50,8 +50,6 @@ def error_json(status: int, code: str, message: str, details=None):
 def api_error_response(exc: HTTPException):
     status = exc.code or 500
     if status == 413:
-        from flask import current_app
-
         message = f"Arquivo acima do limite de {current_app.config['MAX_UPLOAD_MB']} MB."
     else:
         message = MESSAGES.get(status, exc.description or "Erro.")

@@ -5,13 +5,13 @@ from flask import jsonify, request
 
 from app.extensions import db
 from app.models import Operation, Rotation
+from app.timeutil import iso
 
-from . import bp
+from .blueprint import bp
 from .auth import any_user
 from .deliveries import _int_arg
 from .errors import ApiError
 from .openapi import OPERATION_CODE, documented, json_body, schema
-from app.timeutil import iso
 
 ROTATION = schema("Rotation", {
     "type": "object",

@@ -1,15 +1,16 @@
 """Admin routes for SMTP services: /api/v1/services."""
 from __future__ import annotations
 
-from flask import g, jsonify
 from email_validator import EmailNotValidError, validate_email
+from flask import g, jsonify
 
 from app import audit
 from app.extensions import db
+from app.mailer.quota import usage
 from app.models import EmailService, OperationBinding
 from app.models.mailer import SECURITY_CHOICES
 
-from . import bp
+from .blueprint import bp
 from .auth import admin_only
 from .errors import ApiError
 from .openapi import documented, json_body, path_id, ref, schema
@@ -67,100 +68,102 @@ def service_json(service: EmailService) -> dict:
         "in_rotation": service.in_rotation,
         "active": service.active,
         "allowed_senders": service.allowed_senders_list,
+        "usage": usage(service).as_json(),
+        "broken": service.broken_at is not None,
+        "broken_reason": service.broken_reason if service.broken_at else None,
     }
-    for extend in SERVICE_JSON_EXTENSIONS:
-        data.update(extend(service))
     return data
 
 
-def _sending_state(service: EmailService) -> dict:
-    from app.mailer.quota import usage
+class _Fields:
+    """Reads a service's JSON fields, collecting every error (pt-BR) before any is raised."""
 
-    return {"usage": usage(service).as_json(), "broken": service.broken_at is not None,
-            "broken_reason": service.broken_reason if service.broken_at else None}
+    def __init__(self, data: dict):
+        self.data = data
+        self.errors = FieldErrors()
 
-
-# Later capabilities (usage, broken state) add their fields here.
-SERVICE_JSON_EXTENSIONS: list = [_sending_state]
-
-
-def _apply(service: EmailService, data: dict, creating: bool) -> None:
-    errors = FieldErrors()
-    unknown = set(data) - set(SERVICE_FIELDS) - {"password"}
-    for field in sorted(unknown):
-        errors.add(field, "Campo desconhecido.")
-    if creating:
-        for field in ("name", "host"):
-            if field not in data:
-                errors.add(field, "Campo obrigatório.")
-
-    def text(field, max_len, required=True):
-        value = data[field]
+    def text(self, field: str, max_len: int, required: bool = True) -> str | None:
+        value = self.data[field]
         if not isinstance(value, str) or (required and not value.strip()) or len(value) > max_len:
-            errors.add(field, f"Texto de 1 a {max_len} caracteres." if required else f"Texto de até {max_len} caracteres.")
+            self.errors.add(field, f"Texto de 1 a {max_len} caracteres." if required else f"Texto de até {max_len} caracteres.")
             return None
         return value.strip()
 
-    def integer(field, low=None, high=None):
-        value = data[field]
-        if isinstance(value, bool) or not isinstance(value, int) or (low is not None and value < low) or (high is not None and value > high):
-            errors.add(field, "Número inteiro fora do intervalo permitido.")
+    def integer(self, field: str, low: int, high: int) -> int | None:
+        value = self.data[field]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.errors.add(field, "Número inteiro fora do intervalo permitido.")
             return None
         return value
 
-    def boolean(field):
-        value = data[field]
+    def boolean(self, field: str) -> bool | None:
+        value = self.data[field]
         if not isinstance(value, bool):
-            errors.add(field, "Use true ou false.")
+            self.errors.add(field, "Use true ou false.")
             return None
         return value
 
-    values: dict = {}
-    name_taken = False
-    if "name" in data:
-        values["name"] = text("name", 80)
-        if values["name"]:
-            clash = db.session.execute(db.select(EmailService.id).where(EmailService.name == values["name"])).scalar()
-            if clash is not None and clash != service.id:
-                name_taken = True
-    if "host" in data:
-        values["host"] = text("host", 255)
-    if "username" in data:
-        values["username"] = text("username", 255, required=False)
-    if "port" in data:
-        values["port"] = integer("port", 1, 65535)
-    if "monthly_quota" in data:
-        values["monthly_quota"] = integer("monthly_quota", 0, 2**31 - 1)
-    if "rotation_order" in data:
-        values["rotation_order"] = integer("rotation_order", -(2**31), 2**31 - 1)
-    for flag in ("in_rotation", "active"):
-        if flag in data:
-            values[flag] = boolean(flag)
-    if "security" in data:
-        if data["security"] not in SECURITY_CHOICES:
-            errors.add("security", "Use starttls, ssl ou none.")
-        else:
-            values["security"] = data["security"]
-    if "allowed_senders" in data:
-        senders = data["allowed_senders"]
-        if not isinstance(senders, list) or not all(isinstance(s, str) for s in senders):
-            errors.add("allowed_senders", "Lista de endereços de e-mail.")
-        else:
-            clean = []
-            for sender in senders:
-                try:
-                    clean.append(validate_email(sender, check_deliverability=False).normalized.lower())
-                except EmailNotValidError:
-                    errors.add("allowed_senders", f"Endereço inválido: {sender[:100]}")
-            values["allowed_senders_list"] = clean
-    if "password" in data and data["password"] is not None and not isinstance(data["password"], str):
-        errors.add("password", "Texto.")
-    errors.raise_if_any()
-    if name_taken:  # valid data that clashes with the current state: a conflict, not a validation error
-        raise ApiError(409, "Já existe um serviço com este nome.", details={"name": "Já existe um serviço com este nome."})
+    def security(self, field: str) -> str | None:
+        if self.data[field] not in SECURITY_CHOICES:
+            self.errors.add(field, "Use starttls, ssl ou none.")
+            return None
+        return self.data[field]
 
-    for field, value in values.items():
-        setattr(service, field, value)
+    def senders(self, field: str) -> list[str] | None:
+        senders = self.data[field]
+        if not isinstance(senders, list) or not all(isinstance(s, str) for s in senders):
+            self.errors.add(field, "Lista de endereços de e-mail.")
+            return None
+        clean = []
+        for sender in senders:
+            try:
+                clean.append(validate_email(sender, check_deliverability=False).normalized.lower())
+            except EmailNotValidError:
+                self.errors.add(field, f"Endereço inválido: {sender[:100]}")
+        return clean
+
+
+INT32 = 2**31 - 1
+# field -> (model attribute, how to read it)
+_READERS = {
+    "name": ("name", lambda f: f.text("name", 80)),
+    "host": ("host", lambda f: f.text("host", 255)),
+    "username": ("username", lambda f: f.text("username", 255, required=False)),
+    "port": ("port", lambda f: f.integer("port", 1, 65535)),
+    "monthly_quota": ("monthly_quota", lambda f: f.integer("monthly_quota", 0, INT32)),
+    "rotation_order": ("rotation_order", lambda f: f.integer("rotation_order", -INT32 - 1, INT32)),
+    "in_rotation": ("in_rotation", lambda f: f.boolean("in_rotation")),
+    "active": ("active", lambda f: f.boolean("active")),
+    "security": ("security", lambda f: f.security("security")),
+    "allowed_senders": ("allowed_senders_list", lambda f: f.senders("allowed_senders")),
+}
+
+
+def _read(data: dict, creating: bool) -> dict:
+    """The model values the JSON asks for; raises 422 with every field's error."""
+    fields = _Fields(data)
+    for field in sorted(set(data) - set(SERVICE_FIELDS) - {"password"}):
+        fields.errors.add(field, "Campo desconhecido.")
+    if creating:
+        for field in ("name", "host"):
+            if field not in data:
+                fields.errors.add(field, "Campo obrigatório.")
+    values = {attribute: read(fields) for field, (attribute, read) in _READERS.items() if field in data}
+    if "password" in data and data["password"] is not None and not isinstance(data["password"], str):
+        fields.errors.add("password", "Texto.")
+    fields.errors.raise_if_any()
+    return values
+
+
+def _apply(service: EmailService, data: dict, creating: bool) -> None:
+    values = _read(data, creating)
+    if values.get("name"):
+        clash = db.session.execute(db.select(EmailService.id).where(EmailService.name == values["name"])).scalar()
+        if clash is not None and clash != service.id:
+            # Valid data that clashes with the current state: a conflict, not a validation error.
+            raise ApiError(409, "Já existe um serviço com este nome.", details={"name": "Já existe um serviço com este nome."})
+    for attribute, value in values.items():
+        setattr(service, attribute, value)
     new_password = isinstance(data.get("password"), str) and bool(data["password"])
     if new_password:
         service.set_password(data["password"])

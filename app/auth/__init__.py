@@ -9,6 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 
+from app.api.errors import error_json
 from app.extensions import db, login_manager
 from app.models import User
 from app.timeutil import now_utc
@@ -42,7 +43,6 @@ def init_login(app) -> None:
     @login_manager.unauthorized_handler
     def unauthorized():
         if request.path.startswith("/api/"):
-            from app.api.errors import error_json
 
             return error_json(401, "unauthorized", "Autenticação necessária.")
         flash(login_manager.login_message, "info")

@@ -14,6 +14,8 @@ import logging
 from flask import current_app, request
 from redis.exceptions import RedisError
 
+from app.jobs import get_redis
+
 log = logging.getLogger(__name__)
 PREFIX = "preventivo:login-failures:"
 
@@ -24,8 +26,6 @@ def client_address() -> str:
 
 
 def _redis():
-    from workers.connection import get_redis
-
     return get_redis()
 
 

@@ -1,7 +1,7 @@
 """A one-page boleto PDF rendered by Preventivo when the provider gives no `pdf_url`.
 
 reportlab's I2of5 draws a valid boleto barcode (about 103 mm) only with
-checksum=0, bearers=0, quiet=0 (see DESIGN.md field notes).
+checksum=0, bearers=0, quiet=0 (docs/architecture.md, "Field notes").
 """
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from reportlab.graphics.barcode.common import I2of5
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
+
+from app.web import brl
 
 
 class _BatchedI2of5(I2of5):
@@ -82,8 +84,6 @@ def format_line(line: str | None) -> str:
 
 
 def _brl(value) -> str:
-    from app.web import brl
-
     return brl(value) if value is not None else "—"
 
 

@@ -18,10 +18,9 @@ Sending starts when the whole campaign is collected (not chunk by chunk):
 collecting 10,000 clients takes seconds, the counters an operator sees are
 final before the first email, and sending plans its batches once.
 
-This module holds the jobs' entry points and the campaign-level steps: starting
-(`begin_collection`), one chunk (`collect_chunk`, run by workers.tasks.collect_chunk),
-the end (`finish_if_collected`), the config-fault alert and the sweep's
-`resume_collection`. Chunk planning, enqueueing and leases are in
+This module holds the jobs and the campaign-level steps: starting
+(`start_campaign_job`, `begin_collection`), one chunk (`collect_chunk_job`), the end
+(`finish_if_collected`), the config-fault alert and the sweep's `resume_collection`. Chunk planning, enqueueing and leases are in
 app.campaigns.collection_chunks (step 1); storing a batch of answers is in
 app.campaigns.collection_store (step 3).
 """
@@ -29,16 +28,16 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import timezone
+import uuid
 
 from flask import current_app
 from markupsafe import escape
+from rq import get_current_job
 from sqlalchemy import select, update
 
-from app.campaigns.collection_chunks import enqueue_chunk, plan_chunks, renew_lease
-from app.campaigns.collection_store import CONFIG_FAULT_REASON, store_batch
-from app.campaigns.selection import campaign_day, selected_due_dates
+from app.alerts import send_admin_alert
 from app.extensions import db
+from app.jobs import CAMPAIGNS, COLLECT, job, job_started_at, job_status
 from app.models import Campaign, CampaignClient, CollectionChunk
 from app.models.campaigns import (
     CHUNK_DONE,
@@ -51,6 +50,12 @@ from app.models.campaigns import (
 from app.providers import client as provider
 from app.timeutil import now_utc
 
+from . import lifecycle
+from .collection_chunks import chunk_job_id, plan_chunks, record_chunk_job, renew_lease
+from .collection_store import CONFIG_FAULT_REASON, store_batch
+from .selection import selected_due_dates
+from .sending import complete_if_done, enqueue_sending
+
 log = logging.getLogger(__name__)
 
 WRITE_BATCH = 100  # clients stored per transaction
@@ -58,6 +63,19 @@ STARTED_WITHOUT_LEASE_SECONDS = 60  # a chunk job started this long ago that nev
 
 
 # --- starting -------------------------------------------------------------------------------
+
+@job(CAMPAIGNS, timeout=300)
+def start_campaign_job(campaign_id: int) -> None:
+    start_campaign(campaign_id)
+
+
+def start_campaign(campaign_id: int) -> bool:
+    """Start a scheduled campaign whose moment has come and begin collecting. A duplicate start does nothing."""
+    if not lifecycle.start(campaign_id):
+        return False
+    begin_collection(campaign_id)
+    return True
+
 
 def begin_collection(campaign_id: int) -> None:
     """Plan the chunks of a collecting campaign and enqueue one job per chunk."""
@@ -73,7 +91,25 @@ def begin_collection(campaign_id: int) -> None:
         finish_if_collected(campaign_id)
 
 
+def enqueue_chunk(campaign_id: int, seq: int, fresh: bool = False) -> str | None:
+    """Enqueue a chunk's job; `fresh` uses a new job id (the old one is stuck 'started')."""
+    job_id = chunk_job_id(campaign_id, seq) + (f"-{uuid.uuid4().hex[:8]}" if fresh else "")
+    try:
+        queued = collect_chunk_job.delay(campaign_id, seq, job_id=job_id)
+    except Exception:  # Redis down: the sweep enqueues it again later
+        log.exception("campaign=%s chunk=%s not enqueued", campaign_id, seq)
+        return None
+    record_chunk_job(campaign_id, seq, queued.id)
+    return queued.id
+
+
 # --- one chunk ------------------------------------------------------------------------------
+
+@job(COLLECT, timeout=1800)
+def collect_chunk_job(campaign_id: int, seq: int) -> None:
+    current = get_current_job()
+    collect_chunk(campaign_id, seq, job_id=current.id if current else None)
+
 
 def collect_chunk(campaign_id: int, seq: int, job_id: str | None = None) -> dict:
     """Collect one chunk. Idempotent: clients already collected are skipped, rows are never doubled."""
@@ -88,7 +124,7 @@ def collect_chunk(campaign_id: int, seq: int, job_id: str | None = None) -> dict
     renew_lease(chunk.id, start=True, job_id=job_id)
 
     operation = campaign.operation
-    due_dates = selected_due_dates(campaign_day(campaign), campaign.campaign_type.offsets)
+    due_dates = selected_due_dates(campaign.campaign_day, campaign.campaign_type.offsets)
     clients = db.session.execute(
         select(CampaignClient.id, CampaignClient.cpf, CampaignClient.emails).where(
             CampaignClient.campaign_id == campaign_id, CampaignClient.chunk_seq == seq,
@@ -139,27 +175,21 @@ def campaign_has_config_fault(campaign_id: int) -> bool:
 
 def finish_if_collected(campaign_id: int) -> bool:
     """When every chunk is done: COLLECTING -> SENDING (once), hand over to sending, maybe complete."""
-    from app.campaigns.lifecycle import maybe_complete, transition
-
     open_chunk = db.session.execute(select(CollectionChunk.id).where(
         CollectionChunk.campaign_id == campaign_id, CollectionChunk.status == CHUNK_PENDING).limit(1)).first()
     if open_chunk is not None:
         return False
-    moved = transition(campaign_id, COLLECTING, SENDING, collected_at=now_utc())
+    moved = lifecycle.collected(campaign_id)
     if moved:
-        from app.mailer.dispatch import enqueue_sending
-
         enqueue_sending(campaign_id)
     campaign = db.session.get(Campaign, campaign_id)
     db.session.refresh(campaign)
     if campaign.status == SENDING:
-        maybe_complete(campaign_id)
+        complete_if_done(campaign_id)
     return moved
 
 
 def alert_config_fault(campaign, base_url: str | None) -> None:
-    from app.alerts import send_admin_alert
-
     operation = campaign.operation
     reason = "URL da API não configurada" if not base_url else "a API recusou o token (HTTP 401/403)"
     body = (f"<p>A coleta da campanha #{campaign.id} ({escape(campaign.campaign_type.name)}) parou de chamar a API "
@@ -174,11 +204,6 @@ def alert_config_fault(campaign, base_url: str | None) -> None:
 
 def resume_collection() -> int:
     """Sweep step: re-enqueue chunks whose job vanished or whose lease ran out; finish collected campaigns."""
-    from rq.job import Job
-    from rq.exceptions import NoSuchJobError
-
-    from workers.connection import get_redis
-
     now = now_utc()
     actions = 0
     campaign_ids = db.session.execute(select(Campaign.id).where(Campaign.status == COLLECTING)).scalars().all()
@@ -197,15 +222,9 @@ def resume_collection() -> int:
             if chunk.lease_until is not None and chunk.lease_until > now:
                 continue  # a worker holds it
             expired = chunk.lease_until is not None
-            status = job = None
-            if chunk.job_id:
-                try:
-                    job = Job.fetch(chunk.job_id, connection=get_redis())
-                    status = job.get_status(refresh=True)
-                except NoSuchJobError:
-                    status = None
+            status = job_status(chunk.job_id) if chunk.job_id else None
             active = status in ("queued", "started", "deferred", "scheduled")
-            if status == "started" and not expired and _started_long_ago(job, now):
+            if status == "started" and not expired and _started_long_ago(chunk.job_id, now):
                 # A live chunk job takes its lease within milliseconds of starting; started without one
                 # for this long, its worker died in between (RQ itself would wait for the job timeout).
                 status = "started without a lease"
@@ -218,10 +237,6 @@ def resume_collection() -> int:
     return actions
 
 
-def _started_long_ago(job, now) -> bool:
-    started = job.started_at if job is not None else None
-    if started is None:
-        return False
-    if started.tzinfo is None:  # RQ stores UTC, naive in some versions
-        started = started.replace(tzinfo=timezone.utc)
-    return (now - started).total_seconds() > STARTED_WITHOUT_LEASE_SECONDS
+def _started_long_ago(job_id: str, now) -> bool:
+    started = job_started_at(job_id)
+    return started is not None and (now - started).total_seconds() > STARTED_WITHOUT_LEASE_SECONDS

@@ -2,7 +2,7 @@
 
 A campaign's clients are split into chunks (CollectionChunk rows, planned from
 `CampaignClient.chunk_seq`); each chunk is one RQ job on the COLLECT queue
-(app.campaigns.collection.collect_chunk), so several workers share a campaign.
+(app.campaigns.collection.collect_chunk_job), so several workers share a campaign.
 The job holds a lease on its chunk while it works; the sweep re-enqueues chunks
 whose lease ran out. This module is the chunk bookkeeping both the job and the
 storing of results (app.campaigns.collection_store, which renews the lease in
@@ -11,7 +11,6 @@ each batch's transaction) rely on; it imports neither.
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import timedelta
 
 from flask import current_app
@@ -67,20 +66,11 @@ def _rechunk_if_needed(campaign_id: int) -> None:
     db.session.flush()
 
 
-def enqueue_chunk(campaign_id: int, seq: int, fresh: bool = False) -> str | None:
-    """Enqueue a chunk's job; `fresh` uses a new job id (the old one is stuck 'started')."""
-    from workers.tasks import collect_chunk as collect_chunk_job
-
-    job_id = chunk_job_id(campaign_id, seq) + (f"-{uuid.uuid4().hex[:8]}" if fresh else "")
-    try:
-        job = collect_chunk_job.delay(campaign_id, seq, job_id=job_id)
-    except Exception:  # Redis down: the sweep enqueues it again later
-        log.exception("campaign=%s chunk=%s not enqueued", campaign_id, seq)
-        return None
+def record_chunk_job(campaign_id: int, seq: int, job_id: str) -> None:
+    """Remember the job that holds a chunk (the sweep asks Redis about it). Commits."""
     db.session.execute(update(CollectionChunk).where(CollectionChunk.campaign_id == campaign_id,
-                                                     CollectionChunk.seq == seq).values(job_id=job.id))
+                                                     CollectionChunk.seq == seq).values(job_id=job_id))
     db.session.commit()
-    return job.id
 
 
 def renew_lease(chunk_id: int, start: bool = False, job_id: str | None = None) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from sqlalchemy import bindparam, func, insert, select, update
 
-from app.campaigns import counters
 from app.campaigns.collection_chunks import renew_lease
 from app.campaigns.selection import is_selected
 from app.extensions import db
@@ -24,6 +23,7 @@ from app.models.campaigns import (
     OUTCOME_NOTHING_DUE,
     OUTCOME_PENDING,
     OUTCOME_READY,
+    bump_counters,
 )
 from app.providers import client as provider
 from app.timeutil import now_utc
@@ -40,75 +40,87 @@ CONFIG_FAULT_REASON = "Token da API da operação recusado (HTTP 401/403); chama
 
 def store_batch(campaign_id: int, chunk_id: int, batch: list, due_dates) -> None:
     """Store a batch of answers in one transaction; each client only if it was still pending."""
-    deltas: dict[str, int] = {}
     now = now_utc()
-    client_ids = [row.id for row, _ in batch]
-    # Check-then-insert: rows a client may already have (a rerun) are reused, never doubled.
-    agreements = {(a.client_id, a.external_id): a for a in db.session.execute(
-        select(Agreement).where(Agreement.client_id.in_(client_ids))).scalars()}
-    boletos = {(b.agreement_id, b.external_id) for b in db.session.execute(
-        select(Boleto.agreement_id, Boleto.external_id).where(Boleto.client_id.in_(client_ids)))}
-    deliveries = set(db.session.execute(
-        select(Delivery.client_id, Delivery.email).where(Delivery.client_id.in_(client_ids))).all())
-
     planned = []
     for row, result in batch:
         outcome, error, plan = _outcome_of(result, due_dates)
         name = result.answer.name if result.answer and result.answer.name else None
         planned.append((row, result, outcome, error, plan, name))
-    stored = [(row, result, outcome, plan) for row, result, outcome, error, plan, name in _claim(planned, now)]
-    for row, result, outcome, plan in stored:
+    stored = [(row, outcome, plan) for row, result, outcome, error, plan, name in _claim(planned, now)]
+    deltas: dict[str, int] = {}
+    for row, outcome, plan in stored:
         _add(deltas, _OUTCOME_COUNTER[outcome], 1)
         _add(deltas, "clients_collected", 1)
-
-    # Core executemany inserts: the ORM's per-object unit of work cost ~1 ms a row here.
-    new_agreements = []
-    for row, result, outcome, plan in stored:
-        for agreement_data, _parcelas in plan:
-            key = (row.id, agreement_data.id)
-            if key not in agreements:
-                agreements[key] = None
-                new_agreements.append({"campaign_id": campaign_id, "client_id": row.id,
-                                       "external_id": agreement_data.id})
-            _add(deltas, "agreements", 1)
-    if new_agreements:
-        db.session.execute(insert(Agreement.__table__), new_agreements)
-        agreements.update({(a.client_id, a.external_id): a.id for a in db.session.execute(
-            select(Agreement.id, Agreement.client_id, Agreement.external_id)
-            .where(Agreement.client_id.in_([row.id for row, *_ in stored])))})
-
-    new_boletos, new_deliveries = [], []
-    for row, result, outcome, plan in stored:
-        for agreement_data, parcelas in plan:
-            agreement_id = agreements[(row.id, agreement_data.id)]
-            for parcela, selected in parcelas:
-                _add(deltas, "boletos_total", 1)
-                _add(deltas, "boletos_invalid", 0 if parcela.valid else 1)
-                _add(deltas, "boletos_selected", 1 if selected else 0)
-                if (agreement_id, parcela.id) in boletos:
-                    continue
-                boletos.add((agreement_id, parcela.id))
-                new_boletos.append(dict(
-                    campaign_id=campaign_id, client_id=row.id, agreement_id=agreement_id, external_id=parcela.id,
-                    number=parcela.number, total=parcela.total, amount=parcela.amount, due_date=parcela.due_date,
-                    status=parcela.status, line=parcela.line, barcode=parcela.barcode, pix=parcela.pix,
-                    pdf_url=parcela.pdf_url, valid=parcela.valid, invalid_reason=parcela.invalid_reason,
-                    selected=selected))
-        if outcome == OUTCOME_READY:
-            for email in [e for e in (row.emails or "").split("\n") if e]:
-                if (row.id, email) in deliveries:
-                    continue
-                deliveries.add((row.id, email))
-                new_deliveries.append({"campaign_id": campaign_id, "client_id": row.id, "email": email,
-                                       "status": DELIVERY_PENDING, "attempts": 0, "created_at": now})
-                _add(deltas, "emails_pending", 1)
-    if new_boletos:
-        db.session.execute(insert(Boleto.__table__), new_boletos)
-    if new_deliveries:
-        db.session.execute(insert(Delivery.__table__), new_deliveries)
-    counters.bump(campaign_id, **deltas)
+    writer = _RowWriter(campaign_id, [row.id for row, _, _ in stored], deltas, now)
+    agreements = writer.agreements(stored)
+    writer.boletos_and_deliveries(stored, agreements)
+    bump_counters(campaign_id, **deltas)
     renew_lease(chunk_id)
     db.session.commit()
+
+
+class _RowWriter:
+    """Inserts what the claimed clients brought, check-then-insert: rows a client may already have (a rerun)
+    are reused, never doubled. Core executemany inserts: the ORM's per-object unit of work cost ~1 ms a row here."""
+
+    def __init__(self, campaign_id: int, client_ids: list[int], deltas: dict, now):
+        self.campaign_id, self.client_ids, self.deltas, self.now = campaign_id, client_ids, deltas, now
+
+    def agreements(self, stored: list) -> dict:
+        """(client id, agreement external id) -> agreement id, inserting the new ones."""
+        known = self._known_agreements()
+        new = []
+        for row, outcome, plan in stored:
+            for agreement_data, _parcelas in plan:
+                key = (row.id, agreement_data.id)
+                if key not in known:
+                    known[key] = None
+                    new.append({"campaign_id": self.campaign_id, "client_id": row.id, "external_id": agreement_data.id})
+                _add(self.deltas, "agreements", 1)
+        if new:
+            db.session.execute(insert(Agreement.__table__), new)
+            known = self._known_agreements()
+        return known
+
+    def _known_agreements(self) -> dict:
+        rows = db.session.execute(select(Agreement.client_id, Agreement.external_id, Agreement.id)
+                                  .where(Agreement.client_id.in_(self.client_ids)))
+        return {(client_id, external_id): agreement_id for client_id, external_id, agreement_id in rows}
+
+    def boletos_and_deliveries(self, stored: list, agreements: dict) -> None:
+        boletos = {(b.agreement_id, b.external_id) for b in db.session.execute(
+            select(Boleto.agreement_id, Boleto.external_id).where(Boleto.client_id.in_(self.client_ids)))}
+        deliveries = set(db.session.execute(
+            select(Delivery.client_id, Delivery.email).where(Delivery.client_id.in_(self.client_ids))).all())
+        new_boletos, new_deliveries = [], []
+        for row, outcome, plan in stored:
+            for agreement_data, parcelas in plan:
+                agreement_id = agreements[(row.id, agreement_data.id)]
+                for parcela, selected in parcelas:
+                    _add(self.deltas, "boletos_total", 1)
+                    _add(self.deltas, "boletos_invalid", 0 if parcela.valid else 1)
+                    _add(self.deltas, "boletos_selected", 1 if selected else 0)
+                    if (agreement_id, parcela.id) not in boletos:
+                        boletos.add((agreement_id, parcela.id))
+                        new_boletos.append(self._boleto_row(row.id, agreement_id, parcela, selected))
+            if outcome == OUTCOME_READY:
+                for email in [e for e in (row.emails or "").split("\n") if e]:
+                    if (row.id, email) not in deliveries:
+                        deliveries.add((row.id, email))
+                        new_deliveries.append({"campaign_id": self.campaign_id, "client_id": row.id, "email": email,
+                                               "status": DELIVERY_PENDING, "attempts": 0, "created_at": self.now})
+                        _add(self.deltas, "emails_pending", 1)
+        if new_boletos:
+            db.session.execute(insert(Boleto.__table__), new_boletos)
+        if new_deliveries:
+            db.session.execute(insert(Delivery.__table__), new_deliveries)
+
+    def _boleto_row(self, client_id: int, agreement_id: int, parcela, selected: bool) -> dict:
+        return dict(campaign_id=self.campaign_id, client_id=client_id, agreement_id=agreement_id,
+                    external_id=parcela.id, number=parcela.number, total=parcela.total, amount=parcela.amount,
+                    due_date=parcela.due_date, status=parcela.status, line=parcela.line, barcode=parcela.barcode,
+                    pix=parcela.pix, pdf_url=parcela.pdf_url, valid=parcela.valid,
+                    invalid_reason=parcela.invalid_reason, selected=selected)
 
 
 def _claim(planned: list, now) -> list:

@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import delete, update
 
 from app.extensions import db
+from app.jobs import MAINTENANCE, job
 from app.models import Agreement, Boleto, Campaign, CampaignClient, Delivery, ImportIssue
 from app.models.campaigns import FINAL_STATUSES
 from app.timeutil import now_utc
@@ -56,6 +58,11 @@ def purge_before(before: datetime) -> list[int]:
 
 def purge_expired() -> list[int]:
     """The periodic job: campaigns scheduled more than RETENTION_DAYS ago."""
-    from flask import current_app
 
     return purge_before(now_utc() - timedelta(days=current_app.config["RETENTION_DAYS"]))
+
+
+@job(MAINTENANCE, timeout=3600)
+def purge_job() -> None:
+    """Hourly: personal data of campaigns older than RETENTION_DAYS is deleted."""
+    purge_expired()

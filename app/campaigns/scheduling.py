@@ -1,4 +1,4 @@
-"""When a campaign starts: the send moment, its rq-scheduler job, reschedule and cancel.
+"""When a campaign starts: the send moment people type, its rq-scheduler job, reschedule and cancel.
 
 The database is the source of truth: if Redis is unreachable the campaign is
 still stored, and the periodic sweep starts it once its moment has passed.
@@ -8,10 +8,15 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta, timezone
 
+from app import audit
 from app.extensions import db
+from app.jobs import schedule_at
 from app.models import Campaign
-from app.models.campaigns import SCHEDULED
-from app.timeutil import MAX_YEAR, MIN_YEAR, in_supported_range, local_date, localize, now_utc, to_local
+from app.timeutil import MAX_YEAR, MIN_YEAR, in_supported_range, localize, now_utc, to_local
+
+from . import lifecycle
+from .collection import start_campaign_job
+from .selection import campaign_day
 
 log = logging.getLogger(__name__)
 
@@ -72,36 +77,19 @@ def check_moment(moment: datetime, now: datetime | None = None) -> datetime:
     return moment
 
 
-def campaign_day(moment: datetime):
-    """D: the local date of the send moment."""
-    return local_date(moment)
-
-
 def schedule_start(campaign_id: int, moment: datetime) -> str:
     """Schedule (or run at once) the start job. Returns 'started', 'scheduled' or 'deferred'
     (Redis unreachable: the sweep will start it)."""
-    from app.campaigns.lifecycle import start_job_id
-    from workers.tasks import start_campaign
-
     try:
-        scheduler = _scheduler()
-        job_id = start_job_id(campaign_id)
-        if job_id in scheduler:
-            scheduler.cancel(job_id)
         if moment <= now_utc():
-            start_campaign.delay(campaign_id)
+            lifecycle.unschedule_start(campaign_id)
+            start_campaign_job.delay(campaign_id)
             return "started"
-        scheduler.enqueue_at(moment, start_campaign, campaign_id, job_id=job_id, timeout=start_campaign.timeout)
+        schedule_at(moment, start_campaign_job, campaign_id, job_id=lifecycle.start_job_id(campaign_id))
         return "scheduled"
     except Exception:
         log.warning("campaign=%s start not scheduled in Redis; the sweep will start it", campaign_id, exc_info=True)
         return "deferred"
-
-
-def _scheduler():
-    from workers.runner import make_scheduler
-
-    return make_scheduler()
 
 
 def can_manage(user, campaign: Campaign) -> bool:
@@ -114,13 +102,9 @@ def can_manage(user, campaign: Campaign) -> bool:
 
 def reschedule(campaign: Campaign, moment: datetime, user=None) -> bool:
     """Move a still-scheduled campaign to a new moment (campaign_day follows). False when it already started."""
-    from app import audit
-    from app.campaigns.lifecycle import transition
-
     check_moment(moment)
     previous = campaign.scheduled_at
-    moved = transition(campaign.id, SCHEDULED, SCHEDULED, scheduled_at=moment, campaign_day=campaign_day(moment))
-    if not moved:
+    if not lifecycle.schedule(campaign.id, moment, campaign_day(moment)):
         return False
     db.session.refresh(campaign)
     audit.record("campaign.reschedule", target=campaign, user=user,
@@ -131,9 +115,7 @@ def reschedule(campaign: Campaign, moment: datetime, user=None) -> bool:
 
 
 def cancel(campaign: Campaign, user=None) -> bool:
-    from app import audit
-    from app.campaigns import lifecycle
-
+    """Cancel (lifecycle) and record who did it."""
     moved = lifecycle.cancel(campaign.id, user=user)
     if moved:
         db.session.refresh(campaign)

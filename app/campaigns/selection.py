@@ -11,20 +11,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from app.timeutil import local_tz
+
 OPEN = "aberta"
 
 
-def campaign_day_of(scheduled_at: datetime, tz_name: str) -> date:
-    """D for a moment: its calendar date in the configured time zone."""
-    return scheduled_at.astimezone(ZoneInfo(tz_name)).date()
-
-
-def campaign_day(campaign) -> date:
-    if campaign.campaign_day is not None:
-        return campaign.campaign_day
-    from app.timeutil import local_date
-
-    return local_date(campaign.scheduled_at)
+def campaign_day(moment: datetime, tz_name: str | None = None) -> date:
+    """D for a send moment: its calendar date in TIMEZONE (or in `tz_name`, outside an app)."""
+    return moment.astimezone(ZoneInfo(tz_name) if tz_name else local_tz()).date()
 
 
 def selected_due_dates(day: date, offsets: list[int]) -> frozenset[date]:

@@ -14,6 +14,8 @@ import secrets
 
 from redis.exceptions import RedisError
 
+from app.jobs import get_redis
+
 from .files import issues_xlsx
 
 log = logging.getLogger(__name__)
@@ -26,8 +28,6 @@ def _key(user_id: int, token: str) -> str:
 
 
 def _redis():
-    from workers.connection import get_redis
-
     return get_redis()
 
 

@@ -9,12 +9,15 @@ from typing import BinaryIO
 from flask import current_app
 from sqlalchemy import insert, update
 
+from app import audit
+from app.campaigns.scheduling import schedule_start
+from app.campaigns.selection import campaign_day
 from app.extensions import db
 from app.models import Campaign, CampaignType, ImportIssue, Operation
 from app.models.campaigns import SCHEDULED
 
 from .errors import IntakeRefused
-from .parser import LineParser, Issue
+from .parser import Issue, LineParser
 from .sources import Limits, open_source
 from .store import ClientWriter
 
@@ -88,9 +91,6 @@ def import_campaign(*, operation: Operation, campaign_type: CampaignType, schedu
 
     Raises IntakeRefused (nothing stored) when the file cannot become a campaign.
     """
-    from app import audit
-    from app.campaigns.scheduling import campaign_day, schedule_start
-
     source = open_source(stream, filename or "", limits())
     try:
         if source.columns.cpf is None:

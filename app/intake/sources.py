@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import BinaryIO, Iterator
 from xml.etree import ElementTree
 
+import openpyxl
+
 from .errors import IntakeRefused
 from .headers import Columns, match_columns
 
@@ -216,7 +218,6 @@ def xlsx_cell(value) -> str:
 
 def _open_xlsx(stream: BinaryIO, limits: Limits) -> Source:
     check_xlsx(stream, limits)
-    import openpyxl
 
     try:
         workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)

@@ -4,13 +4,11 @@
 the deliveries, stores their Message-IDs and loads them into `Item`s first). Exactly once,
 as far as SMTP allows:
 - a delivery is marked sent in its own commit right after the server accepts it (with the
-  quota count and the campaign counters), guarded by the claim token;
+  quota count and the campaign counters, app.mailer.recording), guarded by the claim token;
 - a quota or service fault never spends a recipient's attempts: the delivery stays in the
   batch and is sent through the operation's next service (`_move_on`);
 - a batch that stops (`StopBatch`: campaign no longer sendable, no eligible service, service
   unreachable...) gives its unsent deliveries back (app.mailer.claims.release_claim).
-Kept apart from the job so the hot loop, its prebuilt statements and its fault handling
-read as one piece.
 """
 from __future__ import annotations
 
@@ -19,60 +17,26 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, text, update
+from flask import current_app
+from sqlalchemy import select
 
 from app import timeutil
-from app.campaigns import counters
 from app.extensions import db
-from app.models import Campaign, Delivery, EmailService, ServiceUsage
-from app.models.types import UTCDateTime
-from app.models.campaigns import DELIVERY_FAILED, DELIVERY_PENDING, DELIVERY_SENDING, DELIVERY_SENT
+from app.models import Campaign, EmailService
 
 from . import claims, quota, rotation
 from .classify import AUTH, BROKEN, CONNECT, QUOTA, RECIPIENT, SmtpFault, classify_fault
-from .message import BoletoData, MessageFactory, TemplateProblem
-from .recorder import BackgroundRecorder
+from .message import MessageFactory
+from .recording import Acceptances
+from .templates import BoletoData, TemplateProblem
 from .transport import SmtpTransport
 
 log = logging.getLogger(__name__)
 
 RESERVE_BLOCK = 20
+NO_SERVICE = "no eligible service"  # BatchResult.stopped when the operation has no service left (it stalls)
 CANCEL_CHECK_SECONDS = 0.5
-
-
-_deliveries = Delivery.__table__
-_usage = ServiceUsage.__table__
-_MARK_SENT = (
-    update(_deliveries)
-    .where(_deliveries.c.id == bindparam("did"), _deliveries.c.claim_token == bindparam("tok"),
-           _deliveries.c.status == DELIVERY_SENDING)
-    .values(status=DELIVERY_SENT, sent_at=bindparam("at"), service_id=bindparam("sid"), claim_token=None,
-            lease_until=None, last_error=None)
-)
-_CONFIRM_ONE = (
-    update(_usage).where(_usage.c.service_id == bindparam("sid"), _usage.c.month == bindparam("mkey"))
-    .values(sent=_usage.c.sent + 1, reserved=_usage.c.reserved - 1)
-)
-
-_campaigns = Campaign.__table__
-_COUNT_SENT = (
-    update(_campaigns).where(_campaigns.c.id == bindparam("cid"))
-    .values(emails_sent=_campaigns.c.emails_sent + 1, emails_pending=_campaigns.c.emails_pending - 1)
-)
-
-# Same effect as _MARK_SENT + _CONFIRM_ONE + _COUNT_SENT (counters only when the mark happened).
-_RECORD_SENT_PG = text("""
-WITH marked AS (
-    UPDATE deliveries SET status = 'sent', sent_at = :at, service_id = :sid, claim_token = NULL,
-           lease_until = NULL, last_error = NULL
-    WHERE id = :did AND claim_token = :tok AND status = 'sending'
-    RETURNING campaign_id
-), counted AS (  -- runs whatever the outer statement reads (PostgreSQL runs every data-modifying CTE)
-    UPDATE service_usage SET sent = sent + 1, reserved = reserved - 1 WHERE service_id = :sid AND month = :mkey
-)
-UPDATE campaigns SET emails_sent = emails_sent + 1, emails_pending = emails_pending - 1
-WHERE id = :cid AND EXISTS (SELECT 1 FROM marked)
-""").bindparams(bindparam("at", type_=UTCDateTime()))
+SLOT_WAIT_SECONDS = 10  # how long a batch waits for quota slots other workers hold in flight
 
 
 @dataclass
@@ -112,12 +76,10 @@ class BatchSender:
         self.names = names
         self.sender = sender
         self.factory = MessageFactory.for_campaign(campaign, sender)
-        self.max_attempts = int(claims.setting("SEND_MAX_ATTEMPTS", 5))
-        self.one_statement = db.engine.dialect.name == "postgresql"
-        # PostgreSQL: record acceptances on a second connection while sending on (app/mailer/recorder.py).
-        # SQLite keeps one writer, in line.
-        self.recorder = (BackgroundRecorder(db.engine, _RECORD_SENT_PG)
-                         if self.one_statement and claims.setting("SEND_RECORD_IN_BACKGROUND", True) else None)
+        self.max_attempts = current_app.config["SEND_MAX_ATTEMPTS"]
+        # PostgreSQL: record acceptances on a second connection while sending on. SQLite keeps one writer, in line.
+        in_background = db.engine.dialect.name == "postgresql" and current_app.config["SEND_RECORD_IN_BACKGROUND"]
+        self.acceptances = Acceptances(db.session, token, campaign.id, claims.now, in_background)
         self.lease_seconds = claims.lease_seconds()
         self.renew_every = claims.renew_every(self.lease_seconds)
         self.result = BatchResult(claimed=len(items))
@@ -125,6 +87,7 @@ class BatchSender:
         self.transport: SmtpTransport | None = None
         self.month = timeutil.month_key(claims.now())
         self.slots = 0
+        self._prepared: dict[int, bytes] = {}
         self._checked_at = time.monotonic()
         self._renewed_at = time.monotonic()
         self._use(service)
@@ -137,11 +100,7 @@ class BatchSender:
         self.transport = SmtpTransport.for_service(service)
         if service.name not in self.result.services:
             self.result.services.append(service.name)
-        db.session.execute(
-            update(Delivery).where(Delivery.claim_token == self.token, Delivery.status == DELIVERY_SENDING)
-            .values(service_id=service.id).execution_options(synchronize_session=False)
-        )
-        db.session.commit()
+        claims.assign_service(self.token, service.id)
 
     def _close_transport(self) -> None:
         if self.transport is not None:
@@ -159,15 +118,13 @@ class BatchSender:
         self._give_back_slots()
         self._close_transport()
         failed = self.service
-        if fault_kind == QUOTA:
-            rotation.service_exhausted(failed, reason, by_reply=True, campaign_id=self.campaign_id)
-        elif fault_kind == BROKEN:
+        if fault_kind == BROKEN:
             rotation.service_broken(failed, reason, campaign_id=self.campaign_id)
-        else:  # counter reached the quota
-            rotation.service_exhausted(failed, reason, by_reply=False, campaign_id=self.campaign_id)
+        else:  # a quota reply, or the counter reached the quota
+            rotation.service_exhausted(failed, reason, by_reply=fault_kind == QUOTA, campaign_id=self.campaign_id)
         nxt = rotation.ensure_service(self.operation_id, self.campaign_id)
         if nxt is None:
-            raise StopBatch("no eligible service")
+            raise StopBatch(NO_SERVICE)
         self._use(nxt)
 
     def _ensure_slot(self, remaining: int) -> None:
@@ -178,11 +135,11 @@ class BatchSender:
                 self.slots = granted
                 return
             usage = quota.usage(self.service, self.month)
-            if usage.sent >= usage.quota or usage.exhausted:
-                self._move_on("counter", usage.exhausted_reason or f"Cota mensal atingida ({usage.sent}/{usage.quota})")
+            if usage.exhausted:
+                self._move_on("counter", usage.exhausted_reason)
                 continue
             # Every free slot is held by other workers' messages in flight: they will confirm or release.
-            if waited >= 10:
+            if waited >= SLOT_WAIT_SECONDS:
                 raise StopBatch("quota slots busy", retry_at=claims.now() + timedelta(seconds=5))
             time.sleep(0.1)
             waited += 0.1
@@ -198,89 +155,38 @@ class BatchSender:
         if time.monotonic() - self._renewed_at >= self.renew_every:
             self._renewed_at = time.monotonic()
             self._record_accepted()  # no write of ours while the recorder holds the rows
-            db.session.execute(
-                update(Delivery).where(Delivery.claim_token == self.token, Delivery.status == DELIVERY_SENDING)
-                .values(lease_until=claims.now() + timedelta(seconds=self.lease_seconds))
-                .execution_options(synchronize_session=False)
-            )
-            db.session.commit()
+            claims.renew_leases(self.token, self.lease_seconds)
 
     # --- outcomes (each its own commit) ---
-    def _record_params(self) -> dict:
-        item, service_id, month = self._accepted
-        self._accepted = None
-        return {"did": item.id, "tok": self.token, "at": claims.now(), "sid": service_id, "mkey": month,
-                "cid": self.campaign_id}
-
-    def _submit_accepted(self) -> None:
-        """With the background recorder: start recording the last acceptance, without waiting."""
-        if self.recorder is not None and self._accepted is not None:
-            self.recorder.submit(self._record_params())
-
     def _record_accepted(self) -> None:
         """Record the last accepted message (delivery sent, quota confirmed, counters) in one commit.
 
         Called as soon as possible after acceptance (in line: while the server works on the next
         MAIL FROM; in the background: before the next body goes out, so the server never holds two
         accepted messages we have not recorded) and before anything else writes to the database.
-        Returns once the record is committed.
         """
-        if self.recorder is not None:
-            self._submit_accepted()
-            if self.recorder.wait():
-                self.result.sent += 1
-            return
-        if self._accepted is None:
-            return
-        # Hot path: prebuilt Core statements, ids as plain ints (an ORM attribute would reload after a commit).
-        # _COUNT_SENT has the effect of counters.bump(emails_sent=1, emails_pending=-1) without rebuilding it.
-        conn = db.session.connection()
-        params = self._record_params()
-        if self.one_statement:
-            # PostgreSQL: the three updates in one statement, one round trip (each costs a backend wake-up).
-            conn.execute(_RECORD_SENT_PG, params)
-        else:
-            result = conn.execute(_MARK_SENT, params)
-            conn.execute(_CONFIRM_ONE, params)
-            if result.rowcount == 1:
-                conn.execute(_COUNT_SENT, params)
-        db.session.commit()
-        self.result.sent += 1
+        self.result.sent += self.acceptances.flush()
 
     def _mark_failed(self, item: Item, reason: str, spend_attempt: bool = True) -> None:
         self._record_accepted()
-        result = db.session.execute(
-            update(Delivery).where(Delivery.id == item.id, Delivery.claim_token == self.token,
-                                   Delivery.status == DELIVERY_SENDING)
-            .values(status=DELIVERY_FAILED, attempts=item.attempts + (1 if spend_attempt else 0), last_error=reason[:1000],
-                    claim_token=None, lease_until=None).execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1:
-            counters.bump(self.campaign_id, emails_failed=1, emails_pending=-1)
-        db.session.commit()
+        claims.mark_failed(self.token, self.campaign_id, item.id, item.attempts + (1 if spend_attempt else 0), reason)
         self.result.failed += 1
 
     def _mark_retry(self, item: Item, reason: str) -> None:
         self._record_accepted()
         attempts = item.attempts + 1
         if attempts >= self.max_attempts:
-            item.attempts = attempts - 1
             self._mark_failed(item, f"{reason} (após {attempts} tentativas)")
             return
-        delay = claims.backoff_seconds(attempts)
-        db.session.execute(
-            update(Delivery).where(Delivery.id == item.id, Delivery.claim_token == self.token,
-                                   Delivery.status == DELIVERY_SENDING)
-            .values(status=DELIVERY_PENDING, attempts=attempts, last_error=reason[:1000],
-                    next_attempt_at=claims.now() + timedelta(seconds=delay), claim_token=None, lease_until=None)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
+        claims.mark_retry(self.token, item.id, attempts, reason)
         self.result.retried += 1
 
     # --- the loop ---
-    def _build(self, index: int) -> bytes | None:
+    def _message(self, index: int) -> bytes | None:
         """The message of items[index]; None when it cannot be built (the delivery is failed)."""
+        prepared = self._prepared.pop(index, None)
+        if prepared is not None:
+            return prepared
         item = self.items[index]
         boletos = self.boletos.get(item.client_id) or []
         if not boletos:
@@ -305,64 +211,72 @@ class BatchSender:
                 except TemplateProblem:
                     pass  # the main loop builds it again and records the failure
 
+    def _send(self, index: int, data: bytes) -> None:
+        item = self.items[index]
+        if self.slots == 0:
+            self._record_accepted()  # the quota must see every acceptance before reserving
+        self._ensure_slot(len(self.items) - index)
+        prepare_next = lambda: self._prepare(index + 1)  # noqa: E731
+        if self.acceptances.recorder is None:
+            self.transport.send(self.sender, item.email, data, while_mail=self._record_accepted,
+                                while_data=prepare_next)
+        else:  # the previous record commits during MAIL, RCPT and DATA; on disk before this body
+            self.transport.send(self.sender, item.email, data, before_body=self._record_accepted,
+                                while_data=prepare_next)
+        self.slots -= 1
+        self.acceptances.accepted(item.id, self.service_id, self.month)
+
+    def _refused(self, index: int, data: bytes, fault: SmtpFault) -> int:
+        """Handle a refusal of items[index]; returns the index to go on with."""
+        self._record_accepted()
+        kind = classify_fault(fault)
+        if kind in (QUOTA, BROKEN):
+            self._prepared[index] = data
+            self._move_on(kind, str(fault))
+            return index  # same item, next service, no attempt spent
+        if fault.stage in (CONNECT, AUTH):
+            # The service is unreachable for now: a service fault, not the recipient's.
+            raise StopBatch("service unreachable", retry_at=claims.now() + timedelta(seconds=claims.backoff_seconds(1)),
+                            error=str(fault))
+        if kind == RECIPIENT:
+            self._mark_failed(self.items[index], str(fault))
+        else:
+            self._mark_retry(self.items[index], str(fault))
+        return index + 1
+
+    def _finish(self) -> None:
+        self._record_accepted()
+        self._give_back_slots()
+        usage = quota.usage(self.service, self.month)
+        if usage.sent >= usage.quota:
+            # Move on now rather than at the next send: the panel and the admins see it at once.
+            rotation.service_exhausted(self.service, usage.counter_reason, by_reply=False,
+                                       campaign_id=self.campaign_id)
+
+    def _stop(self, stop: StopBatch) -> None:
+        self._record_accepted()
+        self.result.stopped = stop.reason
+        self._give_back_slots()
+        self.result.released = claims.release_claim(self.token, next_attempt_at=stop.retry_at, last_error=stop.error)
+        log.info("campaign=%s batch stopped: %s (released %s)", self.campaign_id, stop.reason, self.result.released)
+
     def run(self) -> BatchResult:
-        self._accepted = None
-        self._prepared: dict[int, bytes] = {}
         try:
             index = 0
             while index < len(self.items):
-                item = self.items[index]
                 self._check_campaign()
-                data = self._prepared.pop(index, None) or self._build(index)
+                data = self._message(index)
                 if data is None:
                     index += 1
                     continue
-                if self.slots == 0:
-                    self._record_accepted()  # the quota must see every acceptance before reserving
-                self._ensure_slot(len(self.items) - index)
                 try:
-                    if self.recorder is None:
-                        self.transport.send(self.sender, item.email, data, while_mail=self._record_accepted,
-                                            while_data=lambda nxt=index + 1: self._prepare(nxt))
-                    else:  # the previous record commits during MAIL, RCPT and DATA; on disk before this body
-                        self.transport.send(self.sender, item.email, data, before_body=self._record_accepted,
-                                            while_data=lambda nxt=index + 1: self._prepare(nxt))
-                except SmtpFault as fault:
-                    self._record_accepted()
-                    kind = classify_fault(fault)
-                    if kind in (QUOTA, BROKEN):
-                        self._prepared[index] = data
-                        self._move_on(kind, str(fault))
-                        continue  # same item, next service, no attempt spent
-                    if fault.stage in (CONNECT, AUTH):
-                        # The service is unreachable for now: a service fault, not the recipient's.
-                        raise StopBatch("service unreachable",
-                                        retry_at=claims.now() + timedelta(seconds=claims.backoff_seconds(1)),
-                                        error=str(fault))
-                    if kind == RECIPIENT:
-                        self._mark_failed(item, str(fault))
-                    else:
-                        self._mark_retry(item, str(fault))
+                    self._send(index, data)
                     index += 1
-                    continue
-                self.slots -= 1
-                self._accepted = (item, self.service_id, self.month)
-                self._submit_accepted()
-                index += 1
-            self._record_accepted()
-            self._give_back_slots()
-            usage = quota.usage(self.service, self.month)
-            if usage.sent >= usage.quota:
-                # Move on now rather than at the next send: the panel and the admins see it at once.
-                rotation.service_exhausted(self.service, f"Cota mensal atingida ({usage.sent}/{usage.quota})",
-                                           by_reply=False, campaign_id=self.campaign_id)
+                except SmtpFault as fault:
+                    index = self._refused(index, data, fault)
+            self._finish()
         except StopBatch as stop:
-            self._record_accepted()
-            self.result.stopped = stop.reason
-            self._give_back_slots()
-            self.result.released = claims.release_claim(self.token, next_attempt_at=stop.retry_at,
-                                                        last_error=stop.error)
-            log.info("campaign=%s batch stopped: %s (released %s)", self.campaign_id, stop.reason, self.result.released)
+            self._stop(stop)
         finally:
             try:
                 self._record_accepted()
@@ -370,8 +284,7 @@ class BatchSender:
                 self._give_back_slots()
                 self._close_transport()
                 self.factory.close()
-                if self.recorder is not None:
-                    self.recorder.close()
+                self.acceptances.close()
                 # Anything still claimed (an unexpected error) goes back at once.
                 self.result.released += claims.release_claim(self.token)
         return self.result

@@ -1,4 +1,4 @@
-"""Changing which service and sender an operation uses (manual or automatic)."""
+"""Which service and sender an operation uses: the lookup, the admin's warnings and the manual change."""
 from __future__ import annotations
 
 import logging
@@ -6,36 +6,31 @@ import logging
 from app import audit
 from app.extensions import db
 from app.models import EmailService, Operation, OperationBinding, Rotation
+from app.models.mailer import ROTATION_MANUAL
 from app.timeutil import now_utc
+
+from .eligibility import unusable_reasons
+from .service_alerts import alert_binding_changed
 
 log = logging.getLogger(__name__)
 
 
-def binding_for(operation: Operation) -> OperationBinding | None:
+def binding_of(operation_id: int) -> OperationBinding | None:
+    """The operation's binding, fresh from the database (another worker may have moved it)."""
     return db.session.execute(
-        db.select(OperationBinding).where(OperationBinding.operation_id == operation.id)
+        db.select(OperationBinding).where(OperationBinding.operation_id == operation_id)
+        .execution_options(populate_existing=True)
     ).scalar_one_or_none()
 
 
 def binding_warnings(operation: Operation, sender_email: str, service: EmailService | None) -> list[str]:
-    """What an admin should confirm before binding (pt-BR): out of rotation, exhausted, sender not allowed..."""
-    from app.mailer import quota
-
-    warnings = []
+    """What an admin should confirm before binding (pt-BR): out of rotation, and every reason it cannot send."""
     if service is None:
         return ["Nenhum serviço selecionado: a operação não conseguirá enviar."]
+    warnings = []
     if not service.in_rotation:
         warnings.append(f"{service.name} está fora do rodízio (reservado para uso interno). Use-o só se tiver certeza.")
-    if not service.active:
-        warnings.append(f"{service.name} está inativo.")
-    if service.broken_at:
-        warnings.append(f"{service.name} está marcado com defeito: {service.broken_reason or ''}".strip())
-    usage = quota.usage(service)
-    if usage.exhausted:
-        warnings.append(f"{service.name} esgotou o limite de envios deste mês ({usage.sent}/{usage.quota}); "
-                        "o sistema vai trocar de serviço no próximo envio.")
-    if not service.allows_sender(sender_email):
-        warnings.append(f"{service.name} não permite enviar como {sender_email}.")
+    warnings += [f"{service.name}: {reason}." for reason in unusable_reasons(service, sender_email)]
     return warnings
 
 
@@ -43,12 +38,10 @@ def set_binding(operation: Operation, sender_email: str, service: EmailService |
                 reason: str = "Alteração manual") -> OperationBinding:
     """Point `operation` at `service` with `sender_email`; records the move and commits.
 
-    A change of service sends the "Serviço de envio alterado" confirmation, and
-    paused campaigns of the operation resume at once when the new service can send.
+    A change of service sends the "Serviço de envio alterado" confirmation. Paused campaigns
+    are resumed by the caller (app.campaigns.sending.resume_operation).
     """
-    from app.mailer.rotation import MANUAL, alert_binding_changed, resume_operation
-
-    binding = binding_for(operation)
+    binding = binding_of(operation.id)
     previous_service_id = binding.service_id if binding else None
     if binding is None:
         binding = OperationBinding(operation_id=operation.id, sender_email=sender_email, service_id=None)
@@ -58,36 +51,18 @@ def set_binding(operation: Operation, sender_email: str, service: EmailService |
     binding.updated_by_id = getattr(user, "id", None)
     binding.updated_at = now_utc()
     binding.stalled_at = None
+    binding.stalled_reason = None
     rotation = None
     if previous_service_id != binding.service_id:
-        rotation = Rotation(
-            operation_id=operation.id,
-            from_service_id=previous_service_id,
-            to_service_id=binding.service_id,
-            kind=MANUAL,
-            reason=reason,
-            user_id=getattr(user, "id", None),
-        )
+        rotation = Rotation(operation_id=operation.id, from_service_id=previous_service_id,
+                            to_service_id=binding.service_id, kind=ROTATION_MANUAL, reason=reason,
+                            user_id=getattr(user, "id", None))
         db.session.add(rotation)
     audit.record("binding.update", target=binding, user=user,
                  details={"operation": operation.code, "service": service.name if service else None})
     db.session.commit()
     if rotation is not None:
         previous = db.session.get(EmailService, previous_service_id) if previous_service_id else None
-        alert_binding_changed(operation, previous, service, MANUAL, reason, user=user, rotation_id=rotation.id)
-    try:
-        if _has_paused_campaigns(operation.id):
-            resume_operation(operation.id)
-    except Exception:  # Redis down: the sweep resumes within a minute
-        log.exception("operation=%s resume after binding change failed", operation.code)
-        db.session.rollback()
+        alert_binding_changed(operation, previous, service, ROTATION_MANUAL, reason, user=user,
+                              rotation_id=rotation.id)
     return binding
-
-
-def _has_paused_campaigns(operation_id: int) -> bool:
-    from app.models import Campaign
-    from app.models.campaigns import PAUSED
-
-    return db.session.execute(
-        db.select(Campaign.id).where(Campaign.operation_id == operation_id, Campaign.status == PAUSED).limit(1)
-    ).first() is not None

@@ -21,7 +21,14 @@ from sqlalchemy import or_, select, update
 from app import timeutil
 from app.extensions import db
 from app.models import Delivery
-from app.models.campaigns import COLLECTING, DELIVERY_PENDING, DELIVERY_SENDING, SENDING
+from app.models.campaigns import (
+    COLLECTING,
+    DELIVERY_FAILED,
+    DELIVERY_PENDING,
+    DELIVERY_SENDING,
+    SENDING,
+    bump_counters,
+)
 
 SENDABLE_STATUSES = (COLLECTING, SENDING)
 LEASE_RENEW_SECONDS = 60  # at most; a short lease is renewed three times per lease
@@ -32,12 +39,8 @@ def now() -> datetime:
     return timeutil.now_utc()
 
 
-def setting(name: str, default):
-    return current_app.config.get(name, default)
-
-
 def lease_seconds() -> int:
-    return max(1, int(setting("SEND_LEASE_SECONDS", 600)))
+    return max(1, current_app.config["SEND_LEASE_SECONDS"])
 
 
 def renew_every(lease: int) -> float:
@@ -48,7 +51,7 @@ def renew_every(lease: int) -> float:
 def backoff_seconds(attempts: int) -> float:
     """The wait before the next try after `attempts` transient failures (SEND_BACKOFF_SECONDS; the last repeats).
     Default: 5 attempts over about 30 minutes."""
-    delays = tuple(setting("SEND_BACKOFF_SECONDS", (60, 240, 600, 900))) or (60,)
+    delays = tuple(current_app.config["SEND_BACKOFF_SECONDS"]) or (60,)
     return float(delays[min(max(attempts, 1) - 1, len(delays) - 1)])
 
 
@@ -101,3 +104,47 @@ def release_claim(token: str, ids: list[int] | None = None, *, next_attempt_at: 
     result = db.session.execute(stmt.values(**values).execution_options(synchronize_session=False))
     db.session.commit()
     return result.rowcount or 0
+
+
+def renew_leases(token: str, lease: int) -> None:
+    """A live batch extends the lease of every delivery it still holds. Commits."""
+    db.session.execute(
+        update(Delivery).where(Delivery.claim_token == token, Delivery.status == DELIVERY_SENDING)
+        .values(lease_until=now() + timedelta(seconds=lease)).execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def assign_service(token: str, service_id: int) -> None:
+    """The batch's deliveries go out through this service now (the report shows which). Commits."""
+    db.session.execute(
+        update(Delivery).where(Delivery.claim_token == token, Delivery.status == DELIVERY_SENDING)
+        .values(service_id=service_id).execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def mark_failed(token: str, campaign_id: int, delivery_id: int, attempts: int, reason: str) -> bool:
+    """A claimed delivery fails for good with `attempts` spent; counted once. Commits."""
+    result = db.session.execute(
+        update(Delivery).where(Delivery.id == delivery_id, Delivery.claim_token == token,
+                               Delivery.status == DELIVERY_SENDING)
+        .values(status=DELIVERY_FAILED, attempts=attempts, last_error=reason[:1000], claim_token=None,
+                lease_until=None).execution_options(synchronize_session=False)
+    )
+    if result.rowcount == 1:
+        bump_counters(campaign_id, emails_failed=1, emails_pending=-1)
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def mark_retry(token: str, delivery_id: int, attempts: int, reason: str) -> None:
+    """A claimed delivery goes back to pending after a transient failure, due again after the backoff. Commits."""
+    db.session.execute(
+        update(Delivery).where(Delivery.id == delivery_id, Delivery.claim_token == token,
+                               Delivery.status == DELIVERY_SENDING)
+        .values(status=DELIVERY_PENDING, attempts=attempts, last_error=reason[:1000],
+                next_attempt_at=now() + timedelta(seconds=backoff_seconds(attempts)), claim_token=None,
+                lease_until=None).execution_options(synchronize_session=False)
+    )
+    db.session.commit()

@@ -1,4 +1,4 @@
-"""What an SMTP refusal means for Preventivo, decided by a table (see shared/smtp-replies.md).
+"""What an SMTP refusal means for Preventivo, decided by a table (docs/smtp-replies.md).
 
 Providers do not follow the 4xx/5xx split for quotas, and some refuse at AUTH,
 so the text matters as much as the code. The first matching row wins.
@@ -12,6 +12,8 @@ Kinds:
 from __future__ import annotations
 
 import re
+
+from flask import current_app
 
 QUOTA = "quota"
 BROKEN = "broken"
@@ -113,8 +115,6 @@ _compiled: dict[str, re.Pattern] = {}
 def quota_regex(pattern: str | None = None) -> re.Pattern:
     if pattern is None:
         try:
-            from flask import current_app
-
             pattern = current_app.config.get("QUOTA_REPLY_PATTERN") or DEFAULT_QUOTA_PATTERN
         except RuntimeError:  # outside an app (benchmarks, scripts)
             pattern = DEFAULT_QUOTA_PATTERN

@@ -1,9 +1,7 @@
-"""Sending a campaign's deliveries: the send job and how it is enqueued.
+"""One send batch as a send job runs it: claim due deliveries, store their Message-IDs, send them.
 
-A send job (`run_batch`, run by workers.tasks.send_batch) claims a batch of due deliveries,
-stores their Message-IDs before anything leaves, sends them (app.mailer.batch.BatchSender),
-chains the next job while due work remains and completes the campaign when nothing is left.
-Several jobs share a campaign (`enqueue_sending` gives it SEND_PARALLEL_JOBS slots).
+The job itself (app.campaigns.sending.send_batch_job) decides what follows a batch:
+chaining the next one, pausing the operation's campaigns, completing the campaign.
 
 The pieces, exactly once as far as SMTP allows:
 - app.mailer.claims: a delivery is claimed (token + lease) before it is sent; a stopped
@@ -11,38 +9,25 @@ The pieces, exactly once as far as SMTP allows:
 - app.mailer.batch: the per-batch send loop; each acceptance is recorded in its own commit,
   guarded by the claim token; quota and service faults move on to the next service;
 - app.mailer.recovery: the sweep's steps; expired leases (a dead worker) go back to pending
-  (the message in flight then is the only possible duplicate) and stalled campaigns get a job.
+  (the message in flight then is the only possible duplicate).
 """
 from __future__ import annotations
 
 import logging
 
+from flask import current_app
 from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import Agreement, Boleto, Campaign, CampaignClient, Delivery
-from app.models.campaigns import SENDING
 
 from . import claims, rotation
-from .batch import BatchResult, BatchSender, Item
-from .message import BoletoData, new_message_id
+from .batch import NO_SERVICE, BatchResult, BatchSender, Item
+from .bindings import binding_of
+from .message import new_message_id
+from .templates import BoletoData
 
 log = logging.getLogger(__name__)
-
-
-# --- enqueueing ---------------------------------------------------------------------------------
-def enqueue_sending(campaign_id: int) -> None:
-    """Enqueue the send jobs for the campaign's pending deliveries (idempotent: fixed job ids per slot)."""
-    from workers.tasks import send_batch
-
-    for slot in range(max(1, int(claims.setting("SEND_PARALLEL_JOBS", 2)))):
-        send_batch.delay(campaign_id, job_id=f"send-{campaign_id}-{slot}")
-
-
-def _enqueue_next(campaign_id: int) -> None:
-    from workers.tasks import send_batch
-
-    send_batch.delay(campaign_id)
 
 
 # --- the send job --------------------------------------------------------------------------------
@@ -76,27 +61,23 @@ def _store_message_ids(items: list[Item], sender: str) -> None:
         db.session.commit()
 
 
-def run_batch(campaign_id: int, batch_size: int | None = None, *, chain: bool = True) -> BatchResult:
-    """One send job: claim a batch, send it, re-enqueue while due work remains, complete when done."""
-    from app.campaigns.lifecycle import maybe_complete
-
+def run_batch(campaign_id: int, batch_size: int | None = None) -> BatchResult:
+    """Claim a batch of the campaign's due deliveries and send it through the operation's service."""
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None or campaign.status not in claims.SENDABLE_STATUSES:
         return BatchResult(stopped=f"campaign {getattr(campaign, 'status', 'missing')}")
     service = rotation.ensure_service(campaign.operation_id, campaign_id)
     if service is None:
-        return BatchResult(stopped="no eligible service")
-    binding = rotation.binding_of(campaign.operation_id)
-    batch_size = batch_size or int(claims.setting("SEND_BATCH_SIZE", 200))
+        return BatchResult(stopped=NO_SERVICE)
+    binding = binding_of(campaign.operation_id)
+    batch_size = batch_size or int(current_app.config["SEND_BATCH_SIZE"])
     token, ids = claims.claim(campaign_id, batch_size, claims.lease_seconds())
     if not ids:
-        if campaign.status == SENDING:
-            maybe_complete(campaign_id)
         return BatchResult()
     items, boletos, names = _load(ids)
     _store_message_ids(items, binding.sender_email)
     batch = BatchSender(campaign, token, items, boletos, names, binding.sender_email, service)
-    if claims.setting("SEND_PDF_THREAD", False):
+    if current_app.config["SEND_PDF_THREAD"]:
         # Render the batch's PDFs in a background thread while messages go out. Off by default: measured
         # here, the GIL hand-over delays every socket and database reply of the sender about as much as it saves.
         batch.factory.pdfs.prefetch([b for item in items for b in boletos.get(item.client_id, [])])
@@ -104,9 +85,4 @@ def run_batch(campaign_id: int, batch_size: int | None = None, *, chain: bool = 
     log.info("campaign=%s batch claimed=%s sent=%s failed=%s retried=%s stopped=%s services=%s", campaign_id,
              result.claimed, result.sent, result.failed, result.retried, result.stopped, ",".join(result.services))
     db.session.expire_all()
-    status = db.session.execute(select(Campaign.status).where(Campaign.id == campaign_id)).scalar()
-    if chain and status in claims.SENDABLE_STATUSES and result.stopped is None and claims.has_due_work(campaign_id):
-        _enqueue_next(campaign_id)
-    if status == SENDING:
-        maybe_complete(campaign_id)
     return result

@@ -35,6 +35,11 @@ class Usage:
         return {"month": self.month, "sent": self.sent, "quota": self.quota, "exhausted": self.exhausted}
 
     @property
+    def counter_reason(self) -> str:
+        """The one wording of "the counter reached the quota"."""
+        return f"Cota mensal atingida ({self.sent}/{self.quota})"
+
+    @property
     def percent(self) -> int:
         if self.quota <= 0:
             return 100
@@ -69,15 +74,11 @@ def usage(service: EmailService, month: str | None = None) -> Usage:
     sent = row.sent if row else 0
     reserved = row.reserved if row else 0
     reply_exhausted = bool(row and row.exhausted_at and (row.exhausted_quota is None or service.monthly_quota <= row.exhausted_quota))
-    exhausted = sent >= service.monthly_quota or reply_exhausted
-    reason = None
-    if exhausted:
-        reason = row.exhausted_reason if reply_exhausted and row.exhausted_reason else f"Cota mensal atingida ({sent}/{service.monthly_quota})"
-    return Usage(month, sent, reserved, service.monthly_quota, exhausted, reason)
-
-
-def is_exhausted(service: EmailService, month: str | None = None) -> bool:
-    return usage(service, month).exhausted
+    result = Usage(month, sent, reserved, service.monthly_quota, sent >= service.monthly_quota or reply_exhausted)
+    if result.exhausted:
+        result.exhausted_reason = (row.exhausted_reason if reply_exhausted and row.exhausted_reason
+                                   else result.counter_reason)
+    return result
 
 
 def reserve(service: EmailService, wanted: int, month: str) -> int:
@@ -101,16 +102,6 @@ def reserve(service: EmailService, wanted: int, month: str) -> int:
             return 0
         want = min(want - 1, free)
     return 0
-
-
-def confirm(service_id: int, month: str, n: int = 1) -> None:
-    """The server accepted `n` reserved messages (in the caller's transaction)."""
-    if n:
-        db.session.execute(
-            update(ServiceUsage).where(ServiceUsage.service_id == service_id, ServiceUsage.month == month)
-            .values(sent=ServiceUsage.sent + n, reserved=ServiceUsage.reserved - n)
-            .execution_options(synchronize_session=False)
-        )
 
 
 def release(service_id: int, month: str, n: int) -> None:

@@ -14,6 +14,8 @@ import smtplib
 import socket
 import ssl
 
+from flask import current_app
+
 from .classify import AUTH, CONNECT, DATA, MAIL, RCPT, SmtpFault
 
 log = logging.getLogger(__name__)
@@ -42,8 +44,6 @@ class SmtpTransport:
 
     @classmethod
     def for_service(cls, service, timeout: float | None = None) -> "SmtpTransport":
-        from flask import current_app
-
         if timeout is None:
             timeout = float(current_app.config.get("SMTP_TIMEOUT", 30.0))
         return cls(service.host, service.port, service.security, service.username or "", service.password,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -99,7 +99,7 @@ class Campaign(db.Model):
     canceled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     personal_data_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    # Counters (see DESIGN.md: Registros, Acordos, Emails enviados, ...).
+    # Counters (docs/architecture.md, "Glossary": Registros, Acordos, Emails enviados, ...).
     records: Mapped[int] = mapped_column(default=0)  # valid distinct CPFs
     emails_total: Mapped[int] = mapped_column(default=0)  # distinct addresses imported
     lines_rejected: Mapped[int] = mapped_column(default=0)
@@ -127,6 +127,20 @@ class Campaign(db.Model):
 
     def __str__(self) -> str:
         return f"Campanha #{self.id}"
+
+
+def bump_counters(campaign_id: int, **deltas: int) -> None:
+    """`UPDATE campaigns SET x = x + dx ...` in the caller's transaction (caller commits).
+
+    Counters change atomically where the work happens; reports never recount.
+    """
+    deltas = {k: v for k, v in deltas.items() if v}
+    if not deltas:
+        return
+    values = {name: getattr(Campaign, name) + delta for name, delta in deltas.items()}
+    db.session.execute(
+        update(Campaign).where(Campaign.id == campaign_id).values(**values).execution_options(synchronize_session=False)
+    )
 
 
 class ImportIssue(db.Model):

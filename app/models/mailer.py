@@ -3,14 +3,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.types import UTCDateTime, utcnow
+from app.security.crypto import decrypt, encrypt
 
 SECURITY_CHOICES = ("starttls", "ssl", "none")
 SECURITY_LABELS = {"starttls": "STARTTLS", "ssl": "SSL/TLS", "none": "Nenhuma"}
+
+# Rotation.kind: the system moved the operation (quota, defect) or an admin did.
+ROTATION_AUTOMATIC = "automatic"
+ROTATION_MANUAL = "manual"
+ROTATION_KIND_LABELS = {ROTATION_AUTOMATIC: "Automática", ROTATION_MANUAL: "Manual"}
 
 
 class EmailService(db.Model):
@@ -51,14 +57,11 @@ class EmailService(db.Model):
         return not allowed or (sender or "").strip().lower() in allowed
 
     def set_password(self, raw: str | None) -> None:
-        from app.security.crypto import encrypt
-
         self.password_encrypted = encrypt(raw) if raw else None
 
     @property
     def password(self) -> str | None:
         """Decrypted password, for the transport only. Never render it."""
-        from app.security.crypto import decrypt
 
         return decrypt(self.password_encrypted)
 
@@ -71,7 +74,6 @@ class EmailService(db.Model):
     def forget_defect_if_reconfigured(self, new_password: bool) -> None:
         """Clear the broken mark when what broke it may have been fixed: new credentials or a new
         host, port, encryption or account (call after the new values are set, before the flush)."""
-        from sqlalchemy import inspect
 
         if self.broken_at is None:
             return
@@ -120,6 +122,7 @@ class OperationBinding(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # Set while no eligible service exists for the operation (its campaigns are paused); one alert per stall.
     stalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    stalled_reason: Mapped[str | None] = mapped_column(Text)
 
     operation = relationship("Operation")
     service = relationship("EmailService")

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.types import UTCDateTime, utcnow
+from app.security.crypto import decrypt, encrypt
 
 DEFAULT_DAY_OFFSETS = "0,7"
 
@@ -45,13 +46,9 @@ class Operation(db.Model):
 
     @property
     def effective_provider_token(self) -> str | None:
-        from app.security.crypto import decrypt
-
         return self.env_provider.get("token") or decrypt(self.provider_token_encrypted)
 
     def set_provider_token(self, raw: str | None) -> None:
-        from app.security.crypto import encrypt
-
         self.provider_token_encrypted = encrypt(raw) if raw else None
 
     def __str__(self) -> str:

@@ -1,9 +1,13 @@
 """`flask sandbox`: run the sandbox provider (the default provider of every operation under make run)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import click
+from flask import current_app
+
+from app.providers.sandbox import make_sandbox_server
 
 
 @click.command("sandbox")
@@ -15,11 +19,6 @@ import click
 @click.option("--today", default=None, help="Reference day YYYY-MM-DD (default: today in TIMEZONE).")
 def sandbox_command(host, port, latency, failure_rate, token, today):
     """Serve the provider contract with deterministic answers per CPF."""
-    from flask import current_app
-
-    from app.providers.sandbox import make_sandbox_server
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
 
     zone = ZoneInfo(current_app.config["TIMEZONE"])
 

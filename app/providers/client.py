@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import email.utils
 import logging
-import random
 import threading
 import time
 from collections.abc import Iterable, Iterator

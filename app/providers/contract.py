@@ -1,4 +1,4 @@
-"""The provider contract's answer as dataclasses (see shared/provider-api.md).
+"""The provider contract's answer as dataclasses (docs/provider-api.md).
 
 `parse_answer` raises `ContractError` for an answer that breaks the contract as
 a whole (the client is then `api_error`); a single parcela that fails (line,

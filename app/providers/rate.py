@@ -17,6 +17,8 @@ import time
 
 from redis.exceptions import RedisError
 
+from app.jobs import get_redis
+
 log = logging.getLogger(__name__)
 PREFIX = "preventivo:provider-rate:"
 FALLBACK_SECONDS = 30.0  # after a Redis failure, stay local this long before trying Redis again
@@ -88,7 +90,6 @@ class SharedRateLimiter:
 
 def _app_redis():
     """The configured Redis, or None where there is none (a script or test without REDIS_URL)."""
-    from workers.connection import get_redis
 
     try:
         return get_redis()

@@ -6,10 +6,11 @@ import logging
 from sqlalchemy import update
 
 from app import audit
-from app.campaigns import counters, lifecycle
+from app.campaigns import lifecycle
+from app.campaigns.sending import enqueue_sending
 from app.extensions import db
 from app.models import Campaign, Delivery
-from app.models.campaigns import COMPLETED, DELIVERY_FAILED, DELIVERY_PENDING, PAUSED, SENDING
+from app.models.campaigns import COMPLETED, DELIVERY_FAILED, DELIVERY_PENDING, PAUSED, SENDING, bump_counters
 
 log = logging.getLogger(__name__)
 
@@ -45,18 +46,16 @@ def retry_failed(campaign_id: int, user) -> int:
     if retried == 0:
         db.session.rollback()
         raise ActionRefused("Não há envios com falha para reenviar.")
-    counters.bump(campaign_id, emails_failed=-retried, emails_pending=retried)
+    bump_counters(campaign_id, emails_failed=-retried, emails_pending=retried)
     audit.record("campaign.retry_failed", target=campaign, details={"deliveries": retried}, user=user)
     if campaign.status == COMPLETED:
-        # transition() commits the deliveries, the counters and the move together. Failing to move
+        # The move commits the deliveries, the counters and the status together. Failing to move
         # means a concurrent retry already reopened it: the deliveries are pending either way.
-        if not lifecycle.transition(campaign_id, COMPLETED, SENDING, finished_at=None):
+        if not lifecycle.reopen(campaign_id):
             log.warning("campaign=%s was no longer completed when its failures were retried", campaign_id)
     else:
         db.session.commit()
     db.session.expire_all()
-    from app.mailer.dispatch import enqueue_sending
-
     enqueue_sending(campaign_id)
     log.info("campaign=%s %s failed deliveries back to pending", campaign_id, retried)
     return retried

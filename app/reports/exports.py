@@ -10,6 +10,9 @@ import csv
 import io
 from typing import Iterable, Iterator
 
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
 from app.models.campaigns import DELIVERY_STATUS_LABELS
 from app.security.masking import cpf_for
 from app.timeutil import fmt_date, fmt_datetime
@@ -78,9 +81,6 @@ def write_csv(rows: Iterable, user) -> Iterator[str]:
 
 
 def write_xlsx(rows: Iterable, user, title: str = "Clientes") -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
     sheet.append(HEADER)

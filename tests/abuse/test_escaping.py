@@ -2,8 +2,8 @@
 import csv
 import io
 
+from app.campaigns import sending
 from app.extensions import db
-from app.mailer import dispatch
 from app.models import CampaignClient
 from tests.support.factories import make_service, make_user
 from tests.support.intake import campaign_id_from_redirect, post_form
@@ -57,7 +57,7 @@ def test_email_html_part_escapes_the_clients_name(claro_on_2, smtp_server):
     client.name = f"{SCRIPT} & {IMG}"
     db.session.commit()
 
-    dispatch.run_batch(campaign.id)
+    sending.send_batch(campaign.id)
 
     message = smtp_server.received[0].parsed()
     html = message.get_body(("html",)).get_content()
@@ -76,7 +76,7 @@ def test_a_name_cannot_add_header_lines_to_the_email(claro_on_2, smtp_server, se
     client.name = "Ana\r\nBcc: vitima@exemplo.com.br"
     db.session.commit()
 
-    dispatch.run_batch(campaign.id)
+    sending.send_batch(campaign.id)
 
     received = smtp_server.received
     assert len(received) == 1 and "vitima@exemplo.com.br" not in smtp_server.recipients()

@@ -59,7 +59,7 @@ def test_account_is_locked_whatever_the_address(app):
 
 def test_the_address_may_try_again_after_its_window(app):
     from app.auth.throttle import PREFIX
-    from workers.connection import get_redis
+    from app.jobs import get_redis
 
     user = make_user("ana@preventivo.test")
     for n in range(5):
@@ -78,7 +78,7 @@ def test_each_wrong_guess_costs_the_configured_pause(app):
 
 def test_throttle_window_is_set_once_per_address(app):
     from app.auth.throttle import PREFIX
-    from workers.connection import get_redis
+    from app.jobs import get_redis
 
     attempt(app, "ninguem@preventivo.test", "x")
     assert 0 < get_redis().ttl(PREFIX + "10.0.0.1") <= 60

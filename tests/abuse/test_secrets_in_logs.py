@@ -16,6 +16,7 @@ import pytest
 from rq import SimpleWorker
 
 from app.extensions import db
+from app.jobs import all_queues, get_redis
 from app.logging_setup import JobContextFilter, MaskCPFFilter
 from app.models import Campaign, CampaignClient
 from app.models.campaigns import COMPLETED
@@ -24,8 +25,6 @@ from tests.conftest import TEST_KEY
 from tests.support.factories import make_service, token_for
 from tests.support.intake import post_api
 from tests.support.sending_factories import bind, operation
-from workers.connection import get_redis
-from workers.queues import all_queues
 
 SECRET_KEY = "s3cr3t-key-for-the-log-test-9f2c"
 PROVIDER_TOKEN = "provider-token-7d1e4b2a"

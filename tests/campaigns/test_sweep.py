@@ -4,16 +4,15 @@ from datetime import timedelta
 import pytest
 from rq.job import Job
 
-from app.campaigns import sweep
+from app.campaigns import sending, sweep
 from app.extensions import db
-from app.mailer import claims, dispatch
+from app.jobs import COLLECT, SEND, get_queue, get_redis
+from app.mailer import claims
 from app.models import Campaign, CollectionChunk, Delivery, ServiceUsage
 from app.timeutil import month_key, now_utc
 from tests.support.collection_factories import make_campaign
 from tests.support.faults import bulk_sending_campaign
 from tests.support.sending_factories import bind, make_services
-from workers.connection import get_redis
-from workers.queues import COLLECT, SEND, get_queue
 
 
 @pytest.fixture
@@ -75,8 +74,8 @@ def test_deliveries_of_a_dead_worker_go_back_to_pending_and_their_quota_slots_ar
     db.session.add(ServiceUsage(service_id=services["SERVICO_2"].id, month=month_key(), sent=0, reserved=4))
     db.session.commit()
 
-    assert sweep.reclaim_send_leases() == 4
-    assert sweep.reclaim_send_leases() == 0
+    assert sweep.reclaim_expired_leases() == 4
+    assert sweep.reclaim_expired_leases() == 0
     db.session.expire_all()
     assert set(db.session.execute(db.select(Delivery.status)).scalars()) == {"pending"}
     assert db.session.execute(db.select(ServiceUsage.reserved)).scalar() == 0
@@ -86,13 +85,13 @@ def test_a_live_claim_is_not_reclaimed(services):
     campaign_id = bulk_sending_campaign(2)
     claims.claim(campaign_id, 2, lease_seconds=600)
 
-    assert sweep.reclaim_send_leases() == 0
+    assert sweep.reclaim_expired_leases() == 0
 
 
 def test_a_paused_campaign_resumes_when_its_operation_has_an_eligible_service_again(services):
     campaign_id = bulk_sending_campaign(2, status="paused")
 
-    assert sweep.resume_paused_sending() == 1
+    assert sweep.resume_paused() == 1
     assert _status(campaign_id) == "sending" and _send_jobs(campaign_id)
 
 
@@ -102,14 +101,14 @@ def test_a_paused_campaign_stays_paused_while_no_service_is_eligible(services):
     db.session.commit()
     campaign_id = bulk_sending_campaign(2, status="paused")
 
-    assert sweep.resume_paused_sending() == 0
+    assert sweep.resume_paused() == 0
     assert _status(campaign_id) == "paused"
 
 
 def test_a_campaign_with_due_deliveries_and_no_send_job_gets_exactly_one(services):
     campaign_id = bulk_sending_campaign(3)
 
-    assert [sweep.redispatch_sending(), sweep.redispatch_sending()] == [1, 0]
+    assert [sweep.redispatch_due_campaigns(), sweep.redispatch_due_campaigns()] == [1, 0]
     assert len(_send_jobs(campaign_id)) == 1
 
 
@@ -117,17 +116,17 @@ def test_a_campaign_being_sent_gets_no_extra_job(services):
     campaign_id = bulk_sending_campaign(3)
     claims.claim(campaign_id, 1, lease_seconds=600)  # a live batch holds one delivery, two wait for it
 
-    assert sweep.redispatch_sending() == 0
+    assert sweep.redispatch_due_campaigns() == 0
 
 
 def test_a_send_job_left_started_by_a_killed_worker_does_not_block_the_campaign(services):
     campaign_id = bulk_sending_campaign(3)
-    dispatch.enqueue_sending(campaign_id)
+    sending.enqueue_sending(campaign_id)
     for job in _send_jobs(campaign_id):  # a worker took them, then died with kill -9
         get_queue(SEND).remove(job)
         job.set_status("started")
 
-    assert sweep.redispatch_sending() == 1
+    assert sweep.redispatch_due_campaigns() == 1
     fresh = _send_jobs(campaign_id)
     assert len(fresh) == 1 and Job.fetch(fresh[0].id, connection=get_redis()).get_status() == "queued"
 
@@ -137,7 +136,7 @@ def test_deliveries_waiting_for_their_retry_time_are_not_dispatched_early(servic
     db.session.execute(db.update(Delivery).values(next_attempt_at=now_utc() + timedelta(minutes=4)))
     db.session.commit()
 
-    assert sweep.redispatch_sending() == 0
+    assert sweep.redispatch_due_campaigns() == 0
 
 
 # --- completion -----------------------------------------------------------------------------------

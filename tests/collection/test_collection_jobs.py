@@ -4,15 +4,15 @@ from datetime import timedelta
 from rq import SimpleWorker
 
 from app.campaigns import lifecycle
+from app.campaigns.collection import start_campaign
 from app.campaigns.collection import begin_collection, collect_chunk, resume_collection
 from app.campaigns.collection_chunks import plan_chunks
 from app.extensions import db
+from app.jobs import COLLECT, get_queue, get_redis
 from app.models import Agreement, Boleto, Campaign, CampaignClient, CollectionChunk, Delivery
 from app.models.campaigns import SCHEDULED
 from app.timeutil import local_date, now_utc
 from tests.support.collection_factories import answer, cpf_of, make_campaign, parcela
-from workers.connection import get_redis
-from workers.queues import COLLECT, get_queue
 
 
 def _script_ready(provider, cpfs):
@@ -35,7 +35,7 @@ def test_starting_a_campaign_collects_every_chunk_through_rq_and_moves_to_sendin
     _script_ready(provider, cpfs[:5])
     campaign = make_campaign(provider.url, clients=[(c, [f"{c}@x.com", f"{c}@y.com"]) for c in cpfs],
                              status=SCHEDULED, chunk_size=3, scheduled_at=now_utc() - timedelta(seconds=1))
-    assert lifecycle.start(campaign.id)
+    assert start_campaign(campaign.id)
     assert len(get_queue(COLLECT).job_ids) == 3
     _work()
     c = Campaign.query.filter_by(id=campaign.id).one()

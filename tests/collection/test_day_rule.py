@@ -3,7 +3,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from app.campaigns.selection import campaign_day_of, is_selected, selected_due_dates
+from app.campaigns.selection import campaign_day, is_selected, selected_due_dates
 from app.models import Boleto, CampaignClient
 from tests.support.collection_factories import answer, make_campaign, parcela
 
@@ -24,7 +24,7 @@ SP = "America/Sao_Paulo"
     (datetime(2018, 1, 16, 1, 30, tzinfo=timezone.utc), date(2018, 1, 15)),
 ])
 def test_campaign_day_is_the_local_date_of_the_scheduled_moment(utc, day):
-    assert campaign_day_of(utc, SP) == day
+    assert campaign_day(utc, SP) == day
 
 
 @pytest.mark.parametrize("offset,selected", [(-1, False), (0, True), (6, False), (7, True), (8, False)])

@@ -1,5 +1,5 @@
 """Each kind of provider answer, from a real HTTP provider on a free port, ends as the right client outcome."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from app.campaigns.collection import collect_chunk
 from app.campaigns.collection_chunks import plan_chunks

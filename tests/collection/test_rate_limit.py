@@ -22,8 +22,8 @@ def test_rate_limit_spaces_requests(provider):
 
 
 def test_retry_after_as_an_http_date_is_understood():
-    from email.utils import format_datetime
     from datetime import datetime, timedelta, timezone
+    from email.utils import format_datetime
 
     from app.providers.client import parse_retry_after
 

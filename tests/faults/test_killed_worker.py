@@ -1,7 +1,7 @@
 """A worker killed with `kill -9` mid-campaign: every delivery still ends sent, duplicates <= kills."""
 import pytest
 
-from app.mailer.dispatch import enqueue_sending
+from app.campaigns.sending import enqueue_sending
 from tests.support.faults import Sweeper, bulk_sending_campaign, campaign_status, delivery_statuses, wait_until
 
 pytestmark = pytest.mark.slow

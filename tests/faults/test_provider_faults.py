@@ -2,12 +2,12 @@
 collected or recorded with its error."""
 import pytest
 
+from app.campaigns.collection import start_campaign_job
 from app.extensions import db
 from app.models import Campaign, CampaignClient
 from app.timeutil import local_date, now_utc
 from tests.support.collection_factories import TOKEN
 from tests.support.faults import FaultyProvider, Sweeper, campaign_status, scheduled_campaign, wait_until
-from workers.tasks import start_campaign
 
 pytestmark = pytest.mark.slow
 
@@ -27,7 +27,7 @@ def provider():
 def test_every_client_is_collected_or_recorded_with_its_error(app, services, worker_pool, provider):
     campaign_id = scheduled_campaign(provider.url, CLIENTS, now_utc(), TOKEN)
     worker_pool.start(1)
-    start_campaign.delay(campaign_id)
+    start_campaign_job.delay(campaign_id)
 
     wait_until(lambda: campaign_status(campaign_id) == "completed", 120, message="the campaign to complete",
                every=Sweeper(period=1.0))

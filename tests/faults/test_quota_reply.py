@@ -5,8 +5,8 @@ runs the same scenario with one worker.
 """
 import pytest
 
+from app.campaigns.sending import enqueue_sending
 from app.extensions import db
-from app.mailer.dispatch import enqueue_sending
 from app.models import Alert, Rotation, ServiceUsage
 from tests.support.faults import Sweeper, bulk_sending_campaign, campaign_status, delivery_statuses, wait_until
 from tests.support.stores import postgres_url

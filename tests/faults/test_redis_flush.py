@@ -1,13 +1,19 @@
 """Redis flushed in the middle of a campaign: the sweep re-creates the lost work; nothing lost, nothing doubled."""
 import pytest
 
+from app.campaigns.collection import start_campaign_job
 from app.extensions import db
 from app.models import Campaign, CampaignClient, Delivery
 from app.timeutil import local_date, now_utc
 from tests.support.collection_factories import TOKEN
-from tests.support.faults import (FaultyProvider, Sweeper, campaign_status, delivery_statuses, scheduled_campaign,
-                                  wait_until)
-from workers.tasks import start_campaign
+from tests.support.faults import (
+    FaultyProvider,
+    Sweeper,
+    campaign_status,
+    delivery_statuses,
+    scheduled_campaign,
+    wait_until,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -26,7 +32,7 @@ def test_flushing_redis_twice_mid_campaign_loses_and_doubles_nothing(app, servic
                                                                       provider, test_redis):
     campaign_id = scheduled_campaign(provider.url, CLIENTS, now_utc(), TOKEN)
     worker_pool.start(1)
-    start_campaign.delay(campaign_id)
+    start_campaign_job.delay(campaign_id)
     sweep = Sweeper(period=1.0)
 
     # First flush: the start job ran, chunk jobs are queued (or running).

@@ -9,12 +9,11 @@ from rq import SimpleWorker
 
 from app.campaigns.scheduling import schedule_start
 from app.extensions import db
+from app.jobs import all_queues, get_redis
 from app.models import Campaign
 from tests.support.collection_factories import make_campaign
-from workers.connection import get_redis
-from workers.queues import all_queues
-from workers.runner import make_scheduler
-from workers.schedule import PERIODIC_JOBS, periodic_job_id, sync_periodic_jobs
+from workers.runner import make_process_scheduler as make_scheduler
+from workers.schedule import periodic_job_id, periodic_jobs, sync_periodic_jobs
 
 T0 = datetime(2026, 11, 30, 11, 0, tzinfo=timezone.utc)
 STEP = timedelta(seconds=5)  # the scheduler's poll interval
@@ -25,7 +24,7 @@ def _run_jobs():
 
 
 def _starts(caplog, campaign_id: int) -> int:
-    return sum(1 for r in caplog.records if r.getMessage() == f"campaign={campaign_id} scheduled -> collecting")
+    return sum(1 for r in caplog.records if r.getMessage().startswith(f"campaign={campaign_id} scheduled -> collecting"))
 
 
 @pytest.mark.slow
@@ -51,7 +50,7 @@ def test_two_schedulers_for_ten_simulated_minutes_start_each_campaign_once(seede
     db.session.expire_all()
     assert all(db.session.get(Campaign, campaign_id).status != "scheduled" for campaign_id in ids)
     periodic = [job.id for job in schedulers[0].get_jobs() if job.meta.get("periodic")]
-    assert sorted(periodic) == sorted(periodic_job_id(d) for d in PERIODIC_JOBS)
+    assert sorted(periodic) == sorted(periodic_job_id(d) for d in periodic_jobs())
 
 
 def test_a_scheduler_recreates_the_sweep_after_redis_was_emptied(app, test_redis):
@@ -61,6 +60,6 @@ def test_a_scheduler_recreates_the_sweep_after_redis_was_emptied(app, test_redis
 
     scheduler.enqueue_jobs()
 
-    sweep_id = periodic_job_id(PERIODIC_JOBS[0])
+    sweep_id = periodic_job_id(periodic_jobs()[0])
     assert sweep_id in scheduler  # scheduled again for its next run
     assert sweep_id in [job.id for queue in all_queues() for job in queue.jobs]  # and due now

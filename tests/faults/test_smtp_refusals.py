@@ -1,8 +1,8 @@
 """An SMTP server answering 451 to one message in ten: every message is still delivered, once."""
 import pytest
 
+from app.campaigns.sending import enqueue_sending
 from app.extensions import db
-from app.mailer.dispatch import enqueue_sending
 from app.models import Delivery
 from tests.support.faults import Sweeper, bulk_sending_campaign, campaign_status, delivery_statuses, wait_until
 

@@ -34,8 +34,9 @@ def test_delete_without_token_is_refused(admin_client):
 
 def test_list_action_without_token_is_refused(admin_client):
     user = make_user("bloqueado@preventivo.test", "operator")
-    from app.timeutil import now_utc
     from datetime import timedelta
+
+    from app.timeutil import now_utc
 
     user.locked_until = now_utc() + timedelta(minutes=10)
     db.session.commit()
@@ -46,8 +47,9 @@ def test_list_action_without_token_is_refused(admin_client):
 
 def test_list_action_with_token_runs(admin_client):
     user = make_user("bloqueado@preventivo.test", "operator")
-    from app.timeutil import now_utc
     from datetime import timedelta
+
+    from app.timeutil import now_utc
 
     user.locked_until = now_utc() + timedelta(minutes=10)
     db.session.commit()

@@ -9,14 +9,12 @@ from rq import SimpleWorker
 from app.campaigns import scheduling
 from app.campaigns.lifecycle import start_job_id
 from app.extensions import db
+from app.jobs import all_queues, get_redis, make_scheduler
 from app.models import Campaign
 from app.models.campaigns import CANCELED, SCHEDULED
 from app.timeutil import now_utc
 from tests.intake.golden_cases import A
 from tests.support.intake import import_bytes
-from workers.connection import get_redis
-from workers.queues import all_queues
-from workers.runner import make_scheduler
 
 FILE = f"CPF;EMAIL\n{A};ana@exemplo.com.br\n".encode()
 
@@ -47,15 +45,15 @@ def test_campaign_whose_moment_has_come_starts_at_once(seeded):
 
 
 def test_a_duplicate_start_job_does_nothing(seeded):
-    from workers.tasks import start_campaign
+    from app.campaigns.collection import start_campaign_job
 
     result = import_bytes(FILE, "c.csv", scheduled_at=now_utc())
-    start_campaign.delay(result.campaign.id)
+    start_campaign_job.delay(result.campaign.id)
     _run_jobs()
     db.session.expire_all()
     campaign = db.session.get(Campaign, result.campaign.id)
     first_start = campaign.started_at
-    start_campaign.delay(result.campaign.id)
+    start_campaign_job.delay(result.campaign.id)
     _run_jobs()
     db.session.expire_all()
     assert first_start is not None

@@ -1,5 +1,4 @@
 """Campaign details: counters and breakdown equal what happened, clients filter, actions."""
-import re
 
 from app.extensions import db
 from app.models import AuditEvent, Campaign, CampaignClient, Delivery

@@ -1,6 +1,6 @@
 """'Listar Campanhas': date edges in TIMEZONE, pagination, search, sorting, totals, query count."""
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import event
 

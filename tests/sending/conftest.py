@@ -20,8 +20,7 @@ def run_jobs():
     """Run every queued RQ job in-process (SimpleWorker, burst)."""
     from rq import SimpleWorker
 
-    from workers.connection import get_redis
-    from workers.queues import all_queues
+    from app.jobs import all_queues, get_redis
 
     SimpleWorker(all_queues(), connection=get_redis()).work(burst=True)
 

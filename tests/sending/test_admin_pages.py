@@ -1,6 +1,6 @@
 """The sending pages of the panel: binding change with confirmation, services, history, template preview."""
+from app.campaigns import sending
 from app.extensions import db, mail
-from app.mailer import dispatch
 from tests.conftest import csrf_from
 from tests.support.sending_factories import make_sending_campaign, operation
 
@@ -58,7 +58,7 @@ def test_operators_cannot_change_bindings(claro_on_2, operator_client):
 def test_the_services_page_shows_usage_and_an_exhausted_badge(claro_on_2, smtp_server, admin_client, services):
     services["SERVICO_2"].monthly_quota = 1
     db.session.commit()
-    dispatch.run_batch(make_sending_campaign(clients=2).id)
+    sending.send_batch(make_sending_campaign(clients=2).id)
 
     html = admin_client.get("/admin/servicos/").get_data(as_text=True)
 
@@ -87,7 +87,7 @@ def test_send_test_reaches_the_admin(claro_on_2, admin_client, admin_user, smtp_
 
 def test_the_history_shows_rotations_and_alerts(claro_on_2, smtp_server, operator_client):
     smtp_server.set_quota("servico_2", 0)
-    dispatch.run_batch(make_sending_campaign(clients=1).id)
+    sending.send_batch(make_sending_campaign(clients=1).id)
 
     html = operator_client.get("/admin/historico-de-envio/").get_data(as_text=True)
 

@@ -1,6 +1,6 @@
 """The sending side of the JSON API: deliveries, rotations, services' usage."""
+from app.campaigns import sending
 from app.extensions import db
-from app.mailer import dispatch
 from tests.support.sending_factories import make_sending_campaign
 
 
@@ -8,7 +8,7 @@ def test_deliveries_are_listed_with_their_outcome_and_filtered_by_status(claro_o
     campaign = make_sending_campaign(clients=3)
     bad = f"cliente{campaign.id}-2-0@exemplo.com.br"
     smtp_server.reply("rcpt", "550 5.1.1 Mailbox unavailable", rcpt=bad)
-    dispatch.run_batch(campaign.id)
+    sending.send_batch(campaign.id)
 
     sent = client.get(f"/api/v1/campaigns/{campaign.id}/deliveries?status=sent", headers=operator_headers).get_json()
     failed = client.get(f"/api/v1/campaigns/{campaign.id}/deliveries?status=failed", headers=operator_headers).get_json()
@@ -37,7 +37,7 @@ def test_deliveries_paginate(claro_on_2, operator_headers, client):
 
 def test_rotations_are_listed_newest_first(claro_on_2, smtp_server, operator_headers, client):
     smtp_server.set_quota("servico_2", 1)
-    dispatch.run_batch(make_sending_campaign(clients=2).id)
+    sending.send_batch(make_sending_campaign(clients=2).id)
 
     (rotation,) = client.get("/api/v1/rotations", headers=operator_headers).get_json()
 
@@ -48,7 +48,7 @@ def test_rotations_are_listed_newest_first(claro_on_2, smtp_server, operator_hea
 def test_services_show_this_months_usage_and_broken_state(claro_on_2, smtp_server, admin_headers, client, services):
     services["SERVICO_2"].monthly_quota = 2
     db.session.commit()
-    dispatch.run_batch(make_sending_campaign(clients=3).id)
+    sending.send_batch(make_sending_campaign(clients=3).id)
 
     body = {s["name"]: s for s in client.get("/api/v1/services", headers=admin_headers).get_json()}
 

@@ -1,4 +1,4 @@
-"""The reply classifier, reply by reply (shared/smtp-replies.md) and stage by stage."""
+"""The reply classifier, reply by reply (docs/smtp-replies.md) and stage by stage."""
 import pytest
 
 from app.mailer.classify import AUTH, BROKEN, CONNECT, DATA, MAIL, QUOTA, RCPT, RECIPIENT, TRANSIENT, classify

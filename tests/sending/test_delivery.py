@@ -1,8 +1,10 @@
 """Sending deliveries through a real SMTP server: content, outcomes, exactly once."""
 from datetime import timedelta
 
+from app.campaigns import sending
+from app.campaigns.sending import send_batch_job
 from app.extensions import db
-from app.mailer import claims, dispatch, recovery
+from app.mailer import claims, recovery
 from app.models import Campaign, Delivery
 from app.models.campaigns import CANCELED, COMPLETED
 from tests.support.sending_factories import make_sending_campaign
@@ -13,7 +15,7 @@ from .conftest import run_jobs, statuses
 def test_each_delivery_is_sent_once_with_its_boletos_and_pdfs(claro_on_2, smtp_server):
     campaign = make_sending_campaign(clients=2, emails_per_client=2, boletos_per_client=2)
 
-    dispatch.run_batch(campaign.id)
+    sending.send_batch(campaign.id)
 
     assert sorted(smtp_server.recipients()) == sorted(d.email for d in db.session.execute(db.select(Delivery)).scalars())
     message = smtp_server.received[0].parsed()
@@ -30,7 +32,7 @@ def test_each_delivery_is_sent_once_with_its_boletos_and_pdfs(claro_on_2, smtp_s
 def test_the_stored_message_id_is_the_one_sent(claro_on_2, smtp_server):
     campaign = make_sending_campaign(clients=3)
 
-    dispatch.run_batch(campaign.id)
+    sending.send_batch(campaign.id)
 
     stored = {d.email: d.message_id for d in db.session.execute(db.select(Delivery)).scalars()}
     assert {m.rcpt_tos[0]: m.message_id for m in smtp_server.received} == stored
@@ -39,7 +41,7 @@ def test_the_stored_message_id_is_the_one_sent(claro_on_2, smtp_server):
 def test_sent_deliveries_complete_the_campaign_with_final_counters(claro_on_2, smtp_server):
     campaign = make_sending_campaign(clients=4)
 
-    dispatch.run_batch(campaign.id)
+    sending.send_batch(campaign.id)
 
     db.session.expire_all()
     campaign = db.session.get(Campaign, campaign.id)
@@ -51,7 +53,7 @@ def test_550_5_1_1_fails_that_delivery_only(claro_on_2, smtp_server):
     bad = f"cliente{campaign.id}-1-0@exemplo.com.br"
     smtp_server.reply("rcpt", "550 5.1.1 Mailbox unavailable", rcpt=bad)
 
-    dispatch.run_batch(campaign.id)
+    sending.send_batch(campaign.id)
 
     failed = db.session.execute(db.select(Delivery).where(Delivery.status == "failed")).scalars().all()
     assert [(d.email, d.attempts) for d in failed] == [(bad, 1)]
@@ -71,15 +73,15 @@ def test_451_is_retried_later_and_delivered_once(claro_on_2, smtp_server, monkey
     target = f"cliente{campaign.id}-0-0@exemplo.com.br"
     smtp_server.reply("data", "451 4.3.0 Temporary failure", rcpt=target, times=1)
 
-    dispatch.run_batch(campaign.id)
+    sending.send_batch(campaign.id)
     delivery = db.session.execute(db.select(Delivery).where(Delivery.email == target)).scalar_one()
     assert (delivery.status, delivery.attempts) == ("pending", 1)
-    dispatch.run_batch(campaign.id)  # not due yet: nothing happens
+    sending.send_batch(campaign.id)  # not due yet: nothing happens
     assert smtp_server.recipients().count(target) == 0
 
     later = claims.now() + timedelta(minutes=2)
     monkeypatch.setattr(claims, "now", lambda: later)
-    dispatch.run_batch(campaign.id)
+    sending.send_batch(campaign.id)
 
     assert smtp_server.recipients().count(target) == 1
     assert statuses(campaign.id) == {"sent": 2}
@@ -92,7 +94,7 @@ def test_transient_failures_are_bounded_then_failed_with_the_reason(claro_on_2, 
     monkeypatch.setattr(claims, "now", lambda: clock[0])
 
     for _ in range(6):
-        dispatch.run_batch(campaign.id)
+        sending.send_batch(campaign.id)
         clock[0] += timedelta(minutes=16)
 
     delivery = db.session.execute(db.select(Delivery)).scalar_one()
@@ -101,13 +103,11 @@ def test_transient_failures_are_bounded_then_failed_with_the_reason(claro_on_2, 
 
 
 def test_a_job_run_twice_sends_nothing_twice(claro_on_2, smtp_server):
-    from workers.tasks import send_batch
-
     campaign = make_sending_campaign(clients=5, emails_per_client=2)
-    send_batch.delay(campaign.id)
-    send_batch.delay(campaign.id)
+    send_batch_job.delay(campaign.id)
+    send_batch_job.delay(campaign.id)
     run_jobs()
-    send_batch.delay(campaign.id)
+    send_batch_job.delay(campaign.id)
     run_jobs()
 
     recipients = smtp_server.recipients()
@@ -120,7 +120,7 @@ def test_a_canceled_campaign_sends_nothing(claro_on_2, smtp_server):
     campaign = make_sending_campaign(clients=3)
     cancel(campaign.id)
 
-    dispatch.run_batch(campaign.id)
+    sending.send_batch(campaign.id)
 
     assert smtp_server.count() == 0
     assert db.session.get(Campaign, campaign.id).status == CANCELED
@@ -133,7 +133,7 @@ def test_an_expired_lease_goes_back_to_pending_and_is_sent(claro_on_2, smtp_serv
     monkeypatch.setattr(claims, "now", lambda: later)
 
     assert recovery.reclaim_expired_leases() == 2
-    dispatch.run_batch(campaign.id)
+    sending.send_batch(campaign.id)
 
     assert len(smtp_server.recipients()) == 2
 
@@ -142,7 +142,7 @@ def test_enqueue_sending_runs_the_campaign_to_completion(claro_on_2, smtp_server
     app.config["SEND_BATCH_SIZE"] = 3
     campaign = make_sending_campaign(clients=10)
 
-    dispatch.enqueue_sending(campaign.id)
+    sending.enqueue_sending(campaign.id)
     run_jobs()
 
     assert len(set(smtp_server.recipients())) == 10

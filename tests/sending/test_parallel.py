@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
+from app.campaigns import sending
 from app.extensions import db
-from app.mailer import dispatch
 from app.models import ServiceUsage
 from tests.support.sending_factories import bind, make_sending_campaign
 
@@ -29,7 +29,7 @@ def test_parallel_senders_never_exceed_a_quota(app, services, smtp_server, sende
     def sender():
         try:
             with app.app_context():
-                while dispatch.run_batch(campaign_id, batch_size=4, chain=False).claimed:
+                while sending.send_batch(campaign_id, batch_size=4, chain=False).claimed:
                     pass
                 db.session.remove()
         except Exception as exc:  # surfaced below

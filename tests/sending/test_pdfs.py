@@ -7,8 +7,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from app.boletos.pdf import BoletoPrint, barcode_from_line, format_line, render_boleto_pdf
+from app.campaigns import sending
 from app.extensions import db
-from app.mailer import dispatch
 from tests.support.sending_factories import make_sending_campaign, operation
 
 PROVIDER_PDF = b"%PDF-1.4\n% provider's own boleto\n%%EOF\n"
@@ -54,7 +54,7 @@ def test_the_providers_pdf_is_fetched_with_the_operations_token(claro_on_2, smtp
     db.session.commit()
     campaign = make_sending_campaign(clients=1, emails_per_client=2, pdf_url="/v1/boletos/BL-1.pdf")
 
-    dispatch.run_batch(campaign.id)
+    sending.send_batch(campaign.id)
 
     assert _attachments(smtp_server) == [PROVIDER_PDF, PROVIDER_PDF]
     assert provider.seen == [("/v1/boletos/BL-1.pdf", "Bearer token-claro")]  # once per boleto, not per address
@@ -66,7 +66,7 @@ def test_a_refused_pdf_url_falls_back_to_our_own_rendering(claro_on_2, smtp_serv
     op.set_provider_token("wrong-token")
     db.session.commit()
 
-    dispatch.run_batch(make_sending_campaign(clients=1, pdf_url="/v1/boletos/BL-1.pdf").id)
+    sending.send_batch(make_sending_campaign(clients=1, pdf_url="/v1/boletos/BL-1.pdf").id)
 
     (pdf,) = _attachments(smtp_server)
     assert pdf.startswith(b"%PDF") and pdf != PROVIDER_PDF

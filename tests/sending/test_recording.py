@@ -3,8 +3,8 @@ accepted message unrecorded, the one a dying worker may send twice (on PostgreSQ
 on a second connection during the next message's MAIL, RCPT and DATA; on SQLite in line)."""
 from sqlalchemy import func, select
 
+from app.campaigns import sending
 from app.extensions import db
-from app.mailer import dispatch
 from app.models import Delivery
 from tests.support.sending_factories import make_sending_campaign
 
@@ -23,7 +23,7 @@ def test_every_earlier_acceptance_is_recorded_before_the_server_can_accept_the_n
         lag.append(accepted_before - recorded)
 
     smtp_server.state.on_data = before_accepting
-    dispatch.run_batch(campaign.id)
+    sending.send_batch(campaign.id)
 
     assert len(lag) == 30 and max(lag) == 0
     assert db.session.execute(select(func.count()).select_from(Delivery).where(

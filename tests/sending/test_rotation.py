@@ -1,6 +1,6 @@
 """Quota, rotation, alerts, pause and resume, against a real SMTP server enforcing quotas per account."""
+from app.campaigns import sending
 from app.extensions import db, mail
-from app.mailer import dispatch
 from app.mailer.bindings import set_binding
 from app.models import Campaign, Delivery, ServiceUsage
 from app.models.campaigns import COMPLETED, PAUSED
@@ -18,7 +18,7 @@ def test_quota_reply_at_mail_rotates_from_2_to_3(claro_on_2, smtp_server):
     smtp_server.set_quota("servico_2", 2, reply="550 5.4.5 Daily user sending quota exceeded", stage="mail")
     campaign = make_sending_campaign(clients=5)
 
-    dispatch.run_batch(campaign.id)
+    sending.send_batch(campaign.id)
 
     assert users_of_received(smtp_server) == ["servico_2"] * 2 + ["servico_3"] * 3
     assert binding_service() == "SERVICO_3"
@@ -31,7 +31,7 @@ def test_quota_reply_at_auth_rotates_from_2_to_3(claro_on_2, smtp_server):
     smtp_server.reply("auth", "451 Authentication failed: Maximum credits exceeded", user="servico_2")
     campaign = make_sending_campaign(clients=3)
 
-    dispatch.run_batch(campaign.id)
+    sending.send_batch(campaign.id)
 
     assert users_of_received(smtp_server) == ["servico_3"] * 3
     assert binding_service() == "SERVICO_3"
@@ -44,7 +44,7 @@ def test_counter_reaching_the_quota_rotates_before_the_next_send(services, smtp_
     bind("CLARO", services["SERVICO_2"])
     campaign = make_sending_campaign(clients=4)
 
-    dispatch.run_batch(campaign.id)
+    sending.send_batch(campaign.id)
 
     assert users_of_received(smtp_server) == ["servico_2", "servico_2", "servico_3", "servico_3"]
     assert db.session.execute(db.select(ServiceUsage.sent).filter_by(service_id=services["SERVICO_2"].id)).scalar() == 2
@@ -56,7 +56,7 @@ def test_wraps_from_the_last_service_to_servico_2_never_servico_1(services, smtp
     smtp_server.set_quota("servico_4", 1)
     campaign = make_sending_campaign(clients=3)
 
-    dispatch.run_batch(campaign.id)
+    sending.send_batch(campaign.id)
 
     assert users_of_received(smtp_server) == ["servico_4", "servico_2", "servico_2"]
     assert binding_service() == "SERVICO_2"
@@ -69,7 +69,7 @@ def test_two_operations_on_one_service_both_move(services, smtp_server):
     smtp_server.set_quota("servico_2", 1)
     claro = make_sending_campaign("CLARO", clients=2)
 
-    dispatch.run_batch(claro.id)
+    sending.send_batch(claro.id)
 
     assert binding_service("CLARO") == "SERVICO_3"
     assert binding_service("NET") == "SERVICO_3"
@@ -82,7 +82,7 @@ def test_only_the_campaigns_own_operation_records_the_rotation_against_it(servic
     smtp_server.set_quota("servico_2", 1)
     claro = make_sending_campaign("CLARO", clients=2)
 
-    dispatch.run_batch(claro.id)
+    sending.send_batch(claro.id)
 
     assert {r.operation.code: r.campaign_id for r in rotations()} == {"CLARO": claro.id, "NET": None}
 
@@ -93,7 +93,7 @@ def test_all_exhausted_pauses_then_a_new_service_resumes_and_completes(services,
         smtp_server.set_quota(name, 1)
     campaign = make_sending_campaign(clients=5)
 
-    dispatch.run_batch(campaign.id)
+    sending.send_batch(campaign.id)
 
     db.session.expire_all()
     paused = db.session.get(Campaign, campaign.id)
@@ -123,8 +123,8 @@ def test_one_alert_per_exhaustion(services, smtp_server):
     first = make_sending_campaign("CLARO", clients=3)
     second = make_sending_campaign("CLARO", clients=3)
 
-    dispatch.run_batch(first.id)
-    dispatch.run_batch(second.id)
+    sending.send_batch(first.id)
+    sending.send_batch(second.id)
     from app.mailer.rotation import service_exhausted
 
     service_exhausted(services["SERVICO_2"], "again", by_reply=True)  # a late worker seeing the same reply
@@ -141,7 +141,7 @@ def test_auth_failure_marks_the_service_broken_and_rotates(claro_on_2, smtp_serv
     smtp_server.state.accounts["servico_2"] = "outra-senha"
     campaign = make_sending_campaign(clients=2)
 
-    dispatch.run_batch(campaign.id)
+    sending.send_batch(campaign.id)
 
     db.session.expire_all()
     assert services["SERVICO_2"].broken_at is not None and "535" in services["SERVICO_2"].broken_reason
@@ -164,7 +164,7 @@ def test_an_automatic_rotation_also_sends_the_confirmation_email(claro_on_2, smt
     smtp_server.set_quota("servico_2", 0)
     campaign = make_sending_campaign(clients=1)
     with mail.record_messages() as outbox:
-        dispatch.run_batch(campaign.id)
+        sending.send_batch(campaign.id)
 
     assert sorted(m.subject for m in outbox) == ["Limite de Envios Esgotado!", "Serviço de envio alterado"]
 
@@ -176,7 +176,7 @@ def test_a_service_not_allowing_the_sender_is_skipped(services, smtp_server):
     smtp_server.set_quota("servico_2", 0)
     campaign = make_sending_campaign(clients=1)
 
-    dispatch.run_batch(campaign.id)
+    sending.send_batch(campaign.id)
 
     assert binding_service() == "SERVICO_4"
 
@@ -186,7 +186,7 @@ def test_reaching_the_quota_with_the_last_message_rotates_at_once(services, smtp
     db.session.commit()
     bind("CLARO", services["SERVICO_2"])
 
-    dispatch.run_batch(make_sending_campaign(clients=2).id)
+    sending.send_batch(make_sending_campaign(clients=2).id)
 
     assert binding_service() == "SERVICO_3"
     assert len(alerts("quota_exhausted")) == 1
@@ -196,7 +196,7 @@ def test_a_quota_reply_at_data_rotates_without_spending_attempts(claro_on_2, smt
     smtp_server.reply("data", "454 Throttling failure: Daily message quota exceeded", user="servico_2")
     campaign = make_sending_campaign(clients=2)
 
-    dispatch.run_batch(campaign.id)
+    sending.send_batch(campaign.id)
 
     assert users_of_received(smtp_server) == ["servico_3", "servico_3"]
     assert [d.attempts for d in db.session.execute(db.select(Delivery)).scalars()] == [0, 0]
@@ -206,7 +206,7 @@ def test_a_service_refusing_connections_delays_the_batch_without_spending_attemp
     smtp_server.reply("connect", "421 Service not available")
     campaign = make_sending_campaign(clients=2)
 
-    dispatch.run_batch(campaign.id)
+    sending.send_batch(campaign.id)
 
     deliveries = db.session.execute(db.select(Delivery)).scalars().all()
     assert [(d.status, d.attempts) for d in deliveries] == [("pending", 0), ("pending", 0)]

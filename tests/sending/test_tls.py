@@ -5,8 +5,8 @@ byte (SSL mode), and record whether each message came encrypted.
 """
 import pytest
 
+from app.campaigns import sending
 from app.extensions import db
-from app.mailer import dispatch
 from app.mailer.classify import BROKEN, CONNECT, SmtpFault, classify_fault
 from app.mailer.transport import SmtpTransport
 from tests.support.sending_factories import bind, make_sending_campaign, make_services
@@ -45,7 +45,7 @@ def test_a_campaign_is_delivered_encrypted(seeded, tls_server, trust_test_ca):
     bind("CLARO", tls_services(seeded, tls_server)["SERVICO_2"])
     campaign = make_sending_campaign(clients=3)
 
-    dispatch.run_batch(campaign.id)
+    sending.send_batch(campaign.id)
 
     assert [(m.user, m.encrypted) for m in tls_server.received] == [("servico_2", True)] * 3
 
@@ -59,7 +59,7 @@ def test_an_untrusted_certificate_marks_the_service_broken_and_rotates(seeded, t
     bind("CLARO", services["SERVICO_2"])
     campaign = make_sending_campaign(clients=2)
 
-    dispatch.run_batch(campaign.id)
+    sending.send_batch(campaign.id)
 
     db.session.expire_all()
     assert "certificado TLS não confiável" in services["SERVICO_2"].broken_reason

@@ -20,7 +20,7 @@ def make_campaign(provider_url: str | None, *, clients=(), operation_code: str =
                   scheduled_at: datetime | None = None, offsets: str = "0,7", status: str = COLLECTING,
                   token: str = TOKEN, chunk_size: int = 200, tz: str = "America/Sao_Paulo") -> Campaign:
     """A campaign of a seeded operation with `clients`: [(cpf, [emails])] (chunk_seq = index // chunk_size)."""
-    from app.campaigns.selection import campaign_day_of
+    from app.campaigns.selection import campaign_day
 
     op = db.session.execute(db.select(Operation).filter_by(code=operation_code)).scalar_one()
     op.provider_url = provider_url
@@ -29,7 +29,7 @@ def make_campaign(provider_url: str | None, *, clients=(), operation_code: str =
     ctype.day_offsets = offsets
     scheduled_at = scheduled_at or datetime.now(timezone.utc)
     campaign = Campaign(operation_id=op.id, campaign_type_id=ctype.id, scheduled_at=scheduled_at,
-                        campaign_day=campaign_day_of(scheduled_at, tz), status=status, records=len(clients),
+                        campaign_day=campaign_day(scheduled_at, tz), status=status, records=len(clients),
                         source_filename="teste.xlsx")
     db.session.add(campaign)
     db.session.flush()

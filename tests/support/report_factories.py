@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from app.campaigns.counters import bump
 from app.extensions import db
 from app.models import Agreement, Boleto, Campaign, CampaignClient, CampaignType, Delivery, Operation
 from app.models.campaigns import (
@@ -19,6 +18,7 @@ from app.models.campaigns import (
     OUTCOME_PENDING,
     OUTCOME_READY,
 )
+from app.models.campaigns import bump_counters as bump
 from app.timeutil import local_date, now_utc
 
 

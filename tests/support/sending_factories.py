@@ -5,8 +5,17 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from app.extensions import db
-from app.models import (Agreement, Boleto, Campaign, CampaignClient, CampaignType, Delivery, EmailService, Operation,
-                        OperationBinding)
+from app.models import (
+    Agreement,
+    Boleto,
+    Campaign,
+    CampaignClient,
+    CampaignType,
+    Delivery,
+    EmailService,
+    Operation,
+    OperationBinding,
+)
 from app.models.campaigns import SENDING
 
 from .factories import make_service

@@ -1,17 +1,17 @@
 """Periodic jobs are data with stable ids, synced idempotently when the scheduler starts."""
-from workers.runner import make_scheduler
-from workers.schedule import PERIODIC_JOBS, periodic_job_id, sync_periodic_jobs
+from app.jobs import make_scheduler
+from workers.schedule import periodic_job_id, periodic_jobs, sync_periodic_jobs
 
-SWEEP = {"func": "workers.tasks.sweep", "interval": 60, "queue": "maintenance", "timeout": 300}
-OTHER = {"func": "workers.tasks.sweep", "interval": 3600, "queue": "maintenance", "timeout": 300}
+SWEEP = {"func": "app.campaigns.sweep.sweep_job", "interval": 60, "queue": "maintenance", "timeout": 300}
+OTHER = {"func": "app.campaigns.sweep.sweep_job", "interval": 3600, "queue": "maintenance", "timeout": 300}
 
 
 def periodic_ids(scheduler):
     return sorted(job.id for job in scheduler.get_jobs() if job.meta.get("periodic"))
 
 
-def test_the_sweep_is_declared_every_minute():
-    assert any(d["func"] == "workers.tasks.sweep" and d["interval"] == 60 for d in PERIODIC_JOBS)
+def test_the_sweep_is_declared_every_minute(app):
+    assert any(d["func"] == "app.campaigns.sweep.sweep_job" and d["interval"] == 60 for d in periodic_jobs())
 
 
 def test_ids_are_stable_and_follow_the_definition():

@@ -1,9 +1,15 @@
-"""The Redis connection, from REDIS_URL (explicit `connection=` everywhere, RQ 2+ style)."""
+"""The Redis connection, from REDIS_URL (explicit `connection=` everywhere, RQ 2+ style).
+
+Web-side users of Redis (the login throttle, the refused-lines report, the
+provider rate cap, /healthz) take their connection here too: one client per
+URL per process.
+"""
 from __future__ import annotations
 
 import os
 import threading
 
+from flask import current_app, has_app_context
 from redis import Redis
 
 _lock = threading.Lock()
@@ -11,8 +17,6 @@ _clients: dict[str, Redis] = {}
 
 
 def redis_url() -> str:
-    from flask import current_app, has_app_context
-
     url = current_app.config.get("REDIS_URL") if has_app_context() else None
     url = url or os.environ.get("REDIS_URL")
     if not url:
