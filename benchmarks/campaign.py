@@ -176,7 +176,7 @@ def run(clients: int = 10_000, workers: int = 2, latency: float = 0.02, emails_p
         timeout: float = 1800.0) -> dict:
     tmp = tempfile.mkdtemp(prefix="preventivo-bench-")
     env, schema, embedded = _environment(tmp)
-    from tests.support.smtp_server import free_port
+    from tests.helpers.smtp_server import free_port
 
     procs: list[subprocess.Popen] = []
     try:
@@ -186,7 +186,7 @@ def run(clients: int = 10_000, workers: int = 2, latency: float = 0.02, emails_p
         procs.append(sandbox)
         sandbox.stdout.readline()
         smtp_port = free_port()
-        smtp = subprocess.Popen([sys.executable, "-m", "tests.support.smtp_server", str(smtp_port)], env=env, cwd=ROOT,
+        smtp = subprocess.Popen([sys.executable, "-m", "tests.helpers.smtp_server", str(smtp_port)], env=env, cwd=ROOT,
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         procs.append(smtp)
         smtp.stdout.readline()

@@ -29,10 +29,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _start_server() -> tuple[subprocess.Popen, int]:
-    from tests.support.smtp_server import free_port
+    from tests.helpers.smtp_server import free_port
 
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "tests.support.smtp_server", str(port)], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "tests.helpers.smtp_server", str(port)], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     proc.stdout.readline()  # the server prints its port once it listens
     return proc, port

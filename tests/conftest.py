@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 
 import pytest
-from cryptography.fernet import Fernet
 
 # The app must never pick up a developer's instance/ secrets or database.
 _TMP = tempfile.mkdtemp(prefix="preventivo-tests-")
@@ -14,9 +12,11 @@ os.environ["PREVENTIVO_INSTANCE_DIR"] = _TMP
 os.environ.pop("DATABASE_URL", None)
 os.environ.setdefault("PREVENTIVO_ENV", "testing")
 
-from tests.support.stores import TestDatabase, TestRedis  # noqa: E402
-
-TEST_KEY = Fernet.generate_key().decode()
+from tests.helpers.apps import make_app  # noqa: E402
+from tests.helpers.clock import Clock  # noqa: E402
+from tests.helpers.factories import make_user, token_for  # noqa: E402
+from tests.helpers.stores import TestDatabase, TestRedis  # noqa: E402
+from tests.helpers.web import login  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -37,25 +37,6 @@ def test_redis():
     store.stop()
 
 
-def make_app(test_db, test_redis, **overrides):
-    from app import create_app
-
-    config = {
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": test_db.url,
-        "SQLALCHEMY_ENGINE_OPTIONS": test_db.engine_options,
-        "REDIS_URL": test_redis.url,
-        "SECRET_KEY": "test-secret",
-        "ENCRYPTION_KEYS": [TEST_KEY],
-        "ALERT_EMAILS": ["alertas@preventivo.test"],
-        "MAIL_SUPPRESS_SEND": True,
-        "SERVER_NAME": "localhost",
-        "LOGIN_FAILURE_DELAY": 0,  # the pause on a failed login is tested on its own (tests/abuse)
-    }
-    config.update(overrides)
-    return create_app(config)
-
-
 @pytest.fixture
 def app_config():
     """Override to change the app's settings for one test module: return a dict."""
@@ -64,7 +45,7 @@ def app_config():
 
 @pytest.fixture
 def app(test_db, test_redis, app_config):
-    from app.jobs import reset_connections
+    from app.jobs import reset_connections  # noqa: PLC0415  (the app is imported after the instance folder is set)
 
     test_redis.flush()
     reset_connections()
@@ -101,9 +82,6 @@ def seeded(app):
 
 # --- users and logins -----------------------------------------------------------
 
-from tests.support.factories import make_user, token_for  # noqa: E402,F401
-
-
 @pytest.fixture
 def admin_user(app):
     return make_user("admin@preventivo.test", "admin")
@@ -112,20 +90,6 @@ def admin_user(app):
 @pytest.fixture
 def operator_user(app):
     return make_user("operador@preventivo.test", "operator")
-
-
-def login(client, user, password="senha-segura-123"):
-    page = client.get("/login")
-    token = csrf_from(page.get_data(as_text=True))
-    return client.post("/login", data={"email": user.email, "password": password, "csrf_token": token})
-
-
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
-        r'value="([^"]+)"[^>]*name="csrf_token"', html
-    )
-    assert match, "no csrf_token in page"
-    return match.group(1)
 
 
 @pytest.fixture
@@ -153,9 +117,32 @@ def operator_headers(operator_user):
 
 
 @pytest.fixture
+def clock():
+    """The clock, frozen at now and ticking on; `clock.move(minutes=16)` moves it (tests/helpers/clock.py)."""
+    with Clock() as moving:
+        yield moving
+
+
+@pytest.fixture
 def smtp_server():
     """A real SMTP server (aiosmtpd) on a free port, scriptable per account and stage."""
-    from tests.support.smtp_server import SmtpTestServer
+    from tests.helpers.smtp_server import SmtpTestServer
 
     with SmtpTestServer() as server:
         yield server
+
+
+@pytest.fixture
+def services(seeded, smtp_server):
+    """SERVICO_1..4 on the real SMTP server (SERVICO_1 out of rotation, as in the seed)."""
+    from tests.helpers.sending_factories import make_services  # noqa: PLC0415  (imports app models)
+
+    return make_services(smtp_server, count=4)
+
+
+@pytest.fixture
+def claro_on_2(services):
+    """CLARO sends through SERVICO_2."""
+    from tests.helpers.sending_factories import bind  # noqa: PLC0415  (imports app models)
+
+    return bind("CLARO", services["SERVICO_2"])

@@ -20,6 +20,12 @@ log = logging.getLogger(__name__)
 _app = None
 
 
+def use_app(app) -> None:
+    """Run jobs in this app (the one `flask --app wsgi` loaded) instead of creating one."""
+    global _app
+    _app = app
+
+
 def worker_app():
     """The process's Flask app, created once (in a worker, before forking)."""
     global _app

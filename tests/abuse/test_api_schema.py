@@ -11,8 +11,8 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
-from tests.support.factories import make_service
-from tests.support.sending_factories import bind, make_sending_campaign
+from tests.helpers.factories import make_service
+from tests.helpers.sending_factories import bind, make_sending_campaign
 
 MAX_EXAMPLES = 25
 # Operations whose schema-valid input can still be refused for reasons no schema can state: a

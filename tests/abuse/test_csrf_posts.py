@@ -8,9 +8,9 @@ import pytest
 from app.extensions import db
 from app.models import Campaign, CampaignType, Delivery, Operation
 from app.models.campaigns import SCHEDULED
-from tests.support.factories import make_campaign, make_service
-from tests.support.report_factories import campaign_with_every_outcome
-from tests.support.sending_factories import bind
+from tests.helpers.factories import make_campaign, make_service
+from tests.helpers.report_factories import campaign_with_every_outcome
+from tests.helpers.sending_factories import bind
 
 
 def _campaign_id(**_):
@@ -69,7 +69,7 @@ def test_post_without_csrf_token_is_refused_and_changes_nothing(admin_client, ro
 @pytest.mark.parametrize("name", list(POSTS))
 def test_the_same_post_with_its_token_gets_past_csrf(admin_client, rows, name):
     """The route is real and reachable: with the token, the answer is not the CSRF refusal."""
-    from tests.conftest import csrf_from
+    from tests.helpers.web import csrf_from
 
     path, form = POSTS[name]
     token = csrf_from(admin_client.get("/admin/campanhas/nova/").get_data(as_text=True))

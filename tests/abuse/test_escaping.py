@@ -5,10 +5,10 @@ import io
 from app.campaigns import sending
 from app.extensions import db
 from app.models import CampaignClient
-from tests.support.factories import make_service, make_user
-from tests.support.intake import campaign_id_from_redirect, post_form
-from tests.support.report_factories import make_campaign, make_client
-from tests.support.sending_factories import make_sending_campaign
+from tests.helpers.factories import make_service, make_user
+from tests.helpers.intake import campaign_id_from_redirect, post_form
+from tests.helpers.report_factories import make_campaign, make_client
+from tests.helpers.sending_factories import make_sending_campaign
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '<img src=x onerror="alert(2)">'

@@ -6,8 +6,8 @@ from openpyxl import load_workbook
 
 from app.extensions import db
 from app.models import AuditEvent
-from tests.support.intake import campaign_id_from_redirect, post_api, post_form
-from tests.support.report_factories import campaign_with_every_outcome
+from tests.helpers.intake import campaign_id_from_redirect, post_api, post_form
+from tests.helpers.report_factories import campaign_with_every_outcome
 
 # Valid CPFs for an upload: one line refused (bad e-mail), one duplicated (a warning), one kept.
 KEPT, REFUSED, DUPLICATED = "52998224725", "11144477735", "39053344705"

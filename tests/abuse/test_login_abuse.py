@@ -3,8 +3,8 @@ import time
 
 import pytest
 
-from tests.conftest import csrf_from
-from tests.support.factories import make_user
+from tests.helpers.factories import make_user
+from tests.helpers.web import csrf_from
 
 
 @pytest.fixture

@@ -21,10 +21,10 @@ from app.logging_setup import JobContextFilter, MaskCPFFilter
 from app.models import Campaign, CampaignClient
 from app.models.campaigns import COMPLETED
 from app.providers.sandbox import make_sandbox_server
-from tests.conftest import TEST_KEY
-from tests.support.factories import make_service, token_for
-from tests.support.intake import post_api
-from tests.support.sending_factories import bind, operation
+from tests.helpers.apps import TEST_KEY
+from tests.helpers.factories import make_service, token_for
+from tests.helpers.intake import post_api
+from tests.helpers.sending_factories import bind, operation
 
 SECRET_KEY = "s3cr3t-key-for-the-log-test-9f2c"
 PROVIDER_TOKEN = "provider-token-7d1e4b2a"

@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models import Campaign
 from app.models.campaigns import CAMPAIGN_STATUSES
 from app.timeutil import now_utc
-from tests.support.factories import make_campaign
+from tests.helpers.factories import make_campaign
 
 VERBS = {
     "schedule": lambda cid: lifecycle.schedule(cid, now_utc() + timedelta(days=2), (now_utc() + timedelta(days=2)).date()),

@@ -8,7 +8,7 @@ from app.campaigns.retention import purge_expired
 from app.extensions import db
 from app.models import Agreement, Boleto, Campaign, CampaignClient, Delivery
 from app.timeutil import now_utc
-from tests.support.factories import make_campaign
+from tests.helpers.factories import make_campaign
 
 CPF = "52998224725"
 

@@ -10,9 +10,9 @@ from app.jobs import COLLECT, SEND, get_queue, get_redis
 from app.mailer import claims
 from app.models import Campaign, CollectionChunk, Delivery, ServiceUsage
 from app.timeutil import month_key, now_utc
-from tests.support.collection_factories import make_campaign
-from tests.support.faults import bulk_sending_campaign
-from tests.support.sending_factories import bind, make_services
+from tests.helpers.collection_factories import make_campaign
+from tests.helpers.faults import bulk_sending_campaign
+from tests.helpers.sending_factories import bind, make_services
 
 
 @pytest.fixture

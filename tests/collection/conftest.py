@@ -18,7 +18,7 @@ def _fresh_provider_clients():
 
 @pytest.fixture
 def provider():
-    from tests.support.collection_factories import ScriptedProvider
+    from tests.helpers.collection_factories import ScriptedProvider
 
     server = ScriptedProvider()
     yield server

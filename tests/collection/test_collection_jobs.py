@@ -4,15 +4,14 @@ from datetime import timedelta
 from rq import SimpleWorker
 
 from app.campaigns import lifecycle
-from app.campaigns.collection import start_campaign
-from app.campaigns.collection import begin_collection, collect_chunk, resume_collection
+from app.campaigns.collection import begin_collection, collect_chunk, resume_collection, start_campaign
 from app.campaigns.collection_chunks import plan_chunks
 from app.extensions import db
 from app.jobs import COLLECT, get_queue, get_redis
 from app.models import Agreement, Boleto, Campaign, CampaignClient, CollectionChunk, Delivery
 from app.models.campaigns import SCHEDULED
 from app.timeutil import local_date, now_utc
-from tests.support.collection_factories import answer, cpf_of, make_campaign, parcela
+from tests.helpers.collection_factories import answer, cpf_of, make_campaign, parcela
 
 
 def _script_ready(provider, cpfs):

@@ -5,7 +5,7 @@ import pytest
 
 from app.campaigns.selection import campaign_day, is_selected, selected_due_dates
 from app.models import Boleto, CampaignClient
-from tests.support.collection_factories import answer, make_campaign, parcela
+from tests.helpers.collection_factories import answer, make_campaign, parcela
 
 SP = "America/Sao_Paulo"
 

@@ -5,7 +5,7 @@ from app.campaigns.collection import collect_chunk
 from app.campaigns.collection_chunks import plan_chunks
 from app.models import Agreement, Alert, Boleto, Campaign, CampaignClient
 from app.timeutil import local_date, now_utc
-from tests.support.collection_factories import answer, make_campaign, parcela
+from tests.helpers.collection_factories import answer, make_campaign, parcela
 
 CPF = "12345678909"
 

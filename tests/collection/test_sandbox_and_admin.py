@@ -6,8 +6,8 @@ import pytest
 
 from app.boletos.lines import parse_line
 from app.providers.sandbox import make_sandbox_server
-from tests.conftest import csrf_from
-from tests.support.collection_factories import cpf_of
+from tests.helpers.collection_factories import cpf_of
+from tests.helpers.web import csrf_from
 
 TODAY = date(2026, 11, 27)
 
@@ -88,12 +88,11 @@ def test_admin_sees_a_refused_token_in_portuguese(seeded, admin_client, sandbox)
 
 def test_the_sandbox_reference_day_is_today_in_sao_paulo_not_utc(monkeypatch):
     # 01:00 UTC on the 28th is 22:00 on the 27th in São Paulo: campaigns made then have D = the 27th.
-    from datetime import date
-
-    from freezegun import freeze_time
+    from datetime import date, datetime, timezone
 
     from app.providers.sandbox import Sandbox
+    from tests.helpers.clock import Clock
 
     monkeypatch.delenv("TIMEZONE", raising=False)
-    with freeze_time("2026-11-28 01:00:00", tz_offset=0):
+    with Clock(datetime(2026, 11, 28, 1, 0, tzinfo=timezone.utc), tick=False):
         assert Sandbox().today() == date(2026, 11, 27)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.e2e import Product
+from tests.helpers.e2e import Product
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -49,7 +49,7 @@ def scheduled_campaign(product) -> int:
     from datetime import datetime, timedelta
     from zoneinfo import ZoneInfo
 
-    from tests.support.e2e import sandbox_cpfs
+    from tests.helpers.e2e import sandbox_cpfs
 
     moment = datetime.now(ZoneInfo("America/Sao_Paulo")).replace(hour=8, minute=0, second=0, microsecond=0)
     moment += timedelta(days=7)

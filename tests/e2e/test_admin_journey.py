@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser import assert_fits, go_by_menu, log_in, screenshot
-from tests.support.e2e import ADMIN_EMAIL, sandbox_cpfs, write_csv
+from tests.helpers.browser import assert_fits, go_by_menu, log_in, screenshot
+from tests.helpers.e2e import ADMIN_EMAIL, sandbox_cpfs, write_csv
 
 pytestmark = pytest.mark.e2e
 ZONE = ZoneInfo("America/Sao_Paulo")
@@ -92,7 +92,7 @@ def test_admin_adds_a_service_rebinds_net_and_sees_the_rotation(desktop, product
 
 
 def test_an_operator_cannot_open_the_services_page_by_url(desktop, product):
-    from tests.support.e2e import OPERATOR_EMAIL
+    from tests.helpers.e2e import OPERATOR_EMAIL
 
     log_in(desktop, OPERATOR_EMAIL)
     response = desktop.goto("/admin/servicos/")

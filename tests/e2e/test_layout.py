@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser import assert_fits, go_by_menu, log_in, log_out, screenshot
-from tests.support.e2e import ADMIN_EMAIL, OPERATOR_EMAIL
+from tests.helpers.browser import assert_fits, go_by_menu, log_in, log_out, screenshot
+from tests.helpers.e2e import ADMIN_EMAIL, OPERATOR_EMAIL
 
 pytestmark = pytest.mark.e2e
 

@@ -10,8 +10,8 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.support.browser import assert_fits, go_by_menu, log_in, log_out, no_english, screenshot
-from tests.support.e2e import OPERATOR_EMAIL, sandbox_cpfs, write_csv
+from tests.helpers.browser import assert_fits, go_by_menu, log_in, log_out, no_english, screenshot
+from tests.helpers.e2e import OPERATOR_EMAIL, sandbox_cpfs, write_csv
 
 pytestmark = pytest.mark.e2e
 ZONE = ZoneInfo("America/Sao_Paulo")

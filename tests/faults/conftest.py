@@ -5,9 +5,9 @@ import tempfile
 
 import pytest
 
-from tests.support.faults import WorkerPool, process_env
-from tests.support.sending_factories import bind, make_services
-from tests.support.smtp_server import SmtpTestServer
+from tests.helpers.faults import WorkerPool, process_env
+from tests.helpers.sending_factories import bind, make_services
+from tests.helpers.smtp_server import SmtpTestServer
 
 # Short enough for a test, same code paths as production's 600 s lease and minutes of backoff.
 LEASE_SECONDS = 3

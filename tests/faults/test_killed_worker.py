@@ -2,7 +2,7 @@
 import pytest
 
 from app.campaigns.sending import enqueue_sending
-from tests.support.faults import Sweeper, bulk_sending_campaign, campaign_status, delivery_statuses, wait_until
+from tests.helpers.faults import Sweeper, bulk_sending_campaign, campaign_status, delivery_statuses, wait_until
 
 pytestmark = pytest.mark.slow
 

@@ -6,8 +6,8 @@ from app.campaigns.collection import start_campaign_job
 from app.extensions import db
 from app.models import Campaign, CampaignClient
 from app.timeutil import local_date, now_utc
-from tests.support.collection_factories import TOKEN
-from tests.support.faults import FaultyProvider, Sweeper, campaign_status, scheduled_campaign, wait_until
+from tests.helpers.collection_factories import TOKEN
+from tests.helpers.faults import FaultyProvider, Sweeper, campaign_status, scheduled_campaign, wait_until
 
 pytestmark = pytest.mark.slow
 

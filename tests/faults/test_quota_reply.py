@@ -8,8 +8,8 @@ import pytest
 from app.campaigns.sending import enqueue_sending
 from app.extensions import db
 from app.models import Alert, Rotation, ServiceUsage
-from tests.support.faults import Sweeper, bulk_sending_campaign, campaign_status, delivery_statuses, wait_until
-from tests.support.stores import postgres_url
+from tests.helpers.faults import Sweeper, bulk_sending_campaign, campaign_status, delivery_statuses, wait_until
+from tests.helpers.stores import postgres_url
 
 pytestmark = pytest.mark.slow
 

@@ -5,8 +5,8 @@ from app.campaigns.collection import start_campaign_job
 from app.extensions import db
 from app.models import Campaign, CampaignClient, Delivery
 from app.timeutil import local_date, now_utc
-from tests.support.collection_factories import TOKEN
-from tests.support.faults import (
+from tests.helpers.collection_factories import TOKEN
+from tests.helpers.faults import (
     FaultyProvider,
     Sweeper,
     campaign_status,

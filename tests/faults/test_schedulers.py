@@ -4,14 +4,14 @@ import logging
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from freezegun import freeze_time
 from rq import SimpleWorker
 
 from app.campaigns.scheduling import schedule_start
 from app.extensions import db
 from app.jobs import all_queues, get_redis
 from app.models import Campaign
-from tests.support.collection_factories import make_campaign
+from tests.helpers.clock import Clock
+from tests.helpers.collection_factories import make_campaign
 from workers.runner import make_process_scheduler as make_scheduler
 from workers.schedule import periodic_job_id, periodic_jobs, sync_periodic_jobs
 
@@ -30,7 +30,7 @@ def _starts(caplog, campaign_id: int) -> int:
 @pytest.mark.slow
 def test_two_schedulers_for_ten_simulated_minutes_start_each_campaign_once(seeded, caplog):
     caplog.set_level(logging.INFO, logger="app.campaigns.lifecycle")
-    with freeze_time(T0) as clock:
+    with Clock(T0, tick=False) as clock:
         moments = [T0 + timedelta(minutes=m, seconds=s) for m, s in ((1, 0), (3, 2), (5, 0), (7, 30), (9, 1))]
         ids = [make_campaign(None, scheduled_at=moment, status="scheduled").id for moment in moments]
         for campaign_id, moment in zip(ids[:3], moments[:3]):
@@ -39,12 +39,12 @@ def test_two_schedulers_for_ten_simulated_minutes_start_each_campaign_once(seede
         schedulers = [make_scheduler(), make_scheduler()]
         for scheduler in schedulers:
             sync_periodic_jobs(scheduler)  # both processes sync at start
-        while clock.time_to_freeze <= (T0 + timedelta(minutes=10)).replace(tzinfo=None):
+        while clock.now() <= T0 + timedelta(minutes=10):
             for scheduler in schedulers:
                 scheduler.enqueue_jobs()
             if any(queue.count for queue in all_queues()):
                 _run_jobs()  # also runs what those jobs enqueue (collection, sending)
-            clock.tick(STEP)
+            clock.move(STEP)
 
     assert [_starts(caplog, campaign_id) for campaign_id in ids] == [1] * len(ids)
     db.session.expire_all()

@@ -4,7 +4,7 @@ import pytest
 from app.campaigns.sending import enqueue_sending
 from app.extensions import db
 from app.models import Delivery
-from tests.support.faults import Sweeper, bulk_sending_campaign, campaign_status, delivery_statuses, wait_until
+from tests.helpers.faults import Sweeper, bulk_sending_campaign, campaign_status, delivery_statuses, wait_until
 
 pytestmark = pytest.mark.slow
 

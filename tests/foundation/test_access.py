@@ -91,7 +91,7 @@ def test_api_rejects_an_unknown_token(client):
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"])
 def test_login_never_redirects_off_site(app, client, admin_user, target):
-    from tests.conftest import csrf_from
+    from tests.helpers.web import csrf_from
 
     page = client.get("/login", query_string={"next": target})
     token = csrf_from(page.get_data(as_text=True))
@@ -102,7 +102,7 @@ def test_login_never_redirects_off_site(app, client, admin_user, target):
 
 
 def test_login_follows_a_local_next(app, client, admin_user):
-    from tests.conftest import csrf_from
+    from tests.helpers.web import csrf_from
 
     page = client.get("/login?next=/admin/servicos/")
     token = csrf_from(page.get_data(as_text=True))

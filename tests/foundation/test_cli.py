@@ -60,7 +60,7 @@ def test_users_create_refuses_a_duplicate(app):
 
 
 def test_keys_rotate_reencrypts_with_the_first_key(app):
-    from tests.support.factories import make_service
+    from tests.helpers.factories import make_service
 
     service = make_service("SERVICO_2", password="segredo-antigo")
     new_key = Fernet.generate_key().decode()

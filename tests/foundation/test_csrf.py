@@ -1,8 +1,8 @@
 """Every panel form refuses a post without its CSRF token: create, delete and list actions."""
 from app.extensions import db
 from app.models import EmailService, User
-from tests.conftest import csrf_from
-from tests.support.factories import make_service, make_user
+from tests.helpers.factories import make_service, make_user
+from tests.helpers.web import csrf_from
 
 SERVICE_FORM = {
     "name": "SERVICO_9", "host": "smtp.exemplo.com.br", "port": "587", "security": "starttls",

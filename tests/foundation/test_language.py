@@ -14,7 +14,7 @@ def test_english_can_be_chosen(admin_client):
 
 def test_audit_trail_records_panel_changes(admin_client, db):
     from app.models import AuditEvent
-    from tests.conftest import csrf_from
+    from tests.helpers.web import csrf_from
 
     token = csrf_from(admin_client.get("/admin/usuarios/new/").get_data(as_text=True))
     admin_client.post("/admin/usuarios/new/", data={"csrf_token": token, "email": "novo@p.test", "name": "Novo",

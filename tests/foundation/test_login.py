@@ -1,5 +1,5 @@
 """Login, logout and the lock-out after repeated failures."""
-from tests.conftest import csrf_from
+from tests.helpers.web import csrf_from
 
 
 def post_login(client, email, password):

@@ -7,13 +7,13 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 
-from tests.support.stores import postgres_url
+from tests.helpers.stores import postgres_url
 
 
 @pytest.fixture
 def blank_app(request, tmp_path, test_redis):
     """An app on an empty database: a new SQLite file, or a new PostgreSQL schema."""
-    from tests.conftest import make_app
+    from tests.helpers.apps import make_app
 
     kind = request.param
     schema = None

@@ -3,7 +3,7 @@ from sqlalchemy import text
 
 from app.extensions import db
 from app.models import EmailService, Operation
-from tests.conftest import csrf_from
+from tests.helpers.web import csrf_from
 
 SECRET = "Senha-Muito-Secreta-4821"
 

@@ -12,7 +12,7 @@ import io
 from openpyxl import Workbook
 from stdnum.br import cpf as stdnum_cpf
 
-from tests.support.intake import samples_dir
+from tests.helpers.intake import samples_dir
 
 
 def valid_cpf(base9: str) -> str:

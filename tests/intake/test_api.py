@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 
 from app.timeutil import now_utc
+from tests.helpers.intake import campaign_count, post_api
 from tests.intake.golden_cases import A, B
-from tests.support.intake import campaign_count, post_api
 
 FILE = f"CPF;EMAIL\n{A};ana@exemplo.com.br\n{B};bia@exemplo.com.br\nx;y\n".encode()
 
@@ -124,7 +124,7 @@ def test_canceling_twice_is_a_conflict(seeded, client, operator_headers):
 
 
 def test_another_operator_cannot_cancel_but_an_admin_can(seeded, client, operator_headers, admin_headers):
-    from tests.support.factories import make_user, token_for
+    from tests.helpers.factories import make_user, token_for
 
     other = {"Authorization": f"Bearer {token_for(make_user('outro@preventivo.test', 'operator'))}"}
     campaign_id = _create(client, operator_headers)

@@ -9,9 +9,9 @@ from openpyxl import load_workbook
 
 from app.extensions import db
 from app.models import Campaign
-from tests.conftest import csrf_from
+from tests.helpers.intake import campaign_count, campaign_id_from_redirect, post_form
+from tests.helpers.web import csrf_from
 from tests.intake.golden_cases import A, B
-from tests.support.intake import campaign_count, campaign_id_from_redirect, post_form
 
 FILE = (f"CPF;EMAIL;EMAIL2\n{A};ana@exemplo.com.br;=2+3\n529.982.247-24;x@exemplo.com.br;\n"
         f"{B};@SUM(A1);\n").encode()
@@ -110,9 +110,9 @@ def test_creator_cancels_a_scheduled_campaign(seeded, operator_client):
 
 
 def test_another_operator_cannot_cancel(seeded, client, operator_user):
-    from tests.conftest import login
-    from tests.support.factories import make_user
-    from tests.support.intake import import_bytes
+    from tests.helpers.factories import make_user
+    from tests.helpers.intake import import_bytes
+    from tests.helpers.web import login
 
     campaign_id = import_bytes(FILE, "c.csv", user=operator_user).campaign.id
     login(client, make_user("outro@preventivo.test", "operator"))

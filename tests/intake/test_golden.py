@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.intake import campaign_count, campaign_id_from_redirect, post_api, post_form, stored_campaign
 from tests.intake.golden_cases import CASES
-from tests.support.intake import campaign_count, campaign_id_from_redirect, post_api, post_form, stored_campaign
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"

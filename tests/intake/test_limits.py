@@ -7,8 +7,8 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
+from tests.helpers.intake import campaign_count, post_api, post_form
 from tests.intake.golden_cases import A, B
-from tests.support.intake import campaign_count, post_api, post_form
 
 ONE_MB = 1024 * 1024
 

@@ -13,8 +13,8 @@ from app.jobs import all_queues, get_redis, make_scheduler
 from app.models import Campaign
 from app.models.campaigns import CANCELED, SCHEDULED
 from app.timeutil import now_utc
+from tests.helpers.intake import import_bytes
 from tests.intake.golden_cases import A
-from tests.support.intake import import_bytes
 
 FILE = f"CPF;EMAIL\n{A};ana@exemplo.com.br\n".encode()
 
@@ -111,7 +111,7 @@ def test_cancel_removes_the_start_job(seeded):
 
 
 def test_only_the_creator_or_an_admin_may_manage(seeded, operator_user, admin_user):
-    from tests.support.factories import make_user
+    from tests.helpers.factories import make_user
 
     other = make_user("outro@preventivo.test", "operator")
     result = import_bytes(FILE, "c.csv", user=operator_user)

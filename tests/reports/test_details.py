@@ -4,8 +4,8 @@ from app.extensions import db
 from app.models import AuditEvent, Campaign, CampaignClient, Delivery
 from app.models.campaigns import COMPLETED, DELIVERY_FAILED, DELIVERY_PENDING, DELIVERY_SENT, SENDING
 from app.reports import outcomes
-from tests.conftest import csrf_from
-from tests.support.report_factories import campaign_with_every_outcome
+from tests.helpers.report_factories import campaign_with_every_outcome
+from tests.helpers.web import csrf_from
 
 
 def test_counters_after_a_campaign_with_every_outcome_equal_what_happened(seeded):
@@ -67,7 +67,7 @@ def test_rotations_and_alerts_during_the_campaign_are_listed(seeded, operator_cl
 
     from app.models import Alert, Rotation
     from app.timeutil import now_utc
-    from tests.support.factories import make_service
+    from tests.helpers.factories import make_service
 
     start = now_utc() - timedelta(hours=2)
     campaign = campaign_with_every_outcome(status=SENDING, started_at=start)

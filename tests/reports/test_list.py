@@ -7,8 +7,8 @@ from sqlalchemy import event
 from app.extensions import db
 from app.models.campaigns import SENDING
 from app.timeutil import localize, now_utc
-from tests.support.factories import make_user
-from tests.support.report_factories import make_campaign
+from tests.helpers.factories import make_user
+from tests.helpers.report_factories import make_campaign
 
 
 def listed_ids(html: str) -> list[int]:

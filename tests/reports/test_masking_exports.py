@@ -6,7 +6,7 @@ from openpyxl import load_workbook
 
 from app.extensions import db
 from app.models import AuditEvent
-from tests.support.report_factories import campaign_with_every_outcome, make_cpf
+from tests.helpers.report_factories import campaign_with_every_outcome, make_cpf
 
 WHOLE = "000.000.001-91"
 

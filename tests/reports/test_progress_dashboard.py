@@ -6,8 +6,8 @@ from app.models import ServiceUsage
 from app.models.campaigns import COLLECTING, SCHEDULED, SENDING
 from app.reports.dashboard import run_out_day
 from app.timeutil import month_key, now_utc
-from tests.support.factories import make_service
-from tests.support.report_factories import make_campaign
+from tests.helpers.factories import make_service
+from tests.helpers.report_factories import make_campaign
 
 
 def test_progress_of_a_running_campaign(seeded, operator_client):

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from app.models.campaigns import COMPLETED, SCHEDULED
 from app.timeutil import now_utc
-from tests.support.report_factories import make_campaign
+from tests.helpers.report_factories import make_campaign
 
 
 def test_a_campaign_starting_within_minutes_is_watched_one_next_week_is_not(seeded, operator_client):

@@ -1,10 +1,9 @@
 """The sending pages of the panel: binding change with confirmation, services, history, template preview."""
 from app.campaigns import sending
 from app.extensions import db, mail
-from tests.conftest import csrf_from
-from tests.support.sending_factories import make_sending_campaign, operation
-
-from .conftest import binding_service
+from tests.helpers.sending_factories import make_sending_campaign, operation
+from tests.helpers.sending_state import binding_service
+from tests.helpers.web import csrf_from
 
 
 def _post(client, url, data, page_url):

@@ -1,7 +1,7 @@
 """The sending side of the JSON API: deliveries, rotations, services' usage."""
 from app.campaigns import sending
 from app.extensions import db
-from tests.support.sending_factories import make_sending_campaign
+from tests.helpers.sending_factories import make_sending_campaign
 
 
 def test_deliveries_are_listed_with_their_outcome_and_filtered_by_status(claro_on_2, smtp_server, operator_headers, client):

@@ -1,5 +1,4 @@
 """Sending deliveries through a real SMTP server: content, outcomes, exactly once."""
-from datetime import timedelta
 
 from app.campaigns import sending
 from app.campaigns.sending import send_batch_job
@@ -7,9 +6,9 @@ from app.extensions import db
 from app.mailer import claims, recovery
 from app.models import Campaign, Delivery
 from app.models.campaigns import CANCELED, COMPLETED
-from tests.support.sending_factories import make_sending_campaign
-
-from .conftest import run_jobs, statuses
+from tests.helpers.jobs import run_jobs
+from tests.helpers.sending_factories import make_sending_campaign
+from tests.helpers.sending_state import statuses
 
 
 def test_each_delivery_is_sent_once_with_its_boletos_and_pdfs(claro_on_2, smtp_server):
@@ -63,12 +62,12 @@ def test_550_5_1_1_fails_that_delivery_only(claro_on_2, smtp_server):
 
 
 def binding_unchanged():
-    from .conftest import binding_service
+    from tests.helpers.sending_state import binding_service
 
     return binding_service() == "SERVICO_2"
 
 
-def test_451_is_retried_later_and_delivered_once(claro_on_2, smtp_server, monkeypatch):
+def test_451_is_retried_later_and_delivered_once(claro_on_2, smtp_server, clock):
     campaign = make_sending_campaign(clients=2)
     target = f"cliente{campaign.id}-0-0@exemplo.com.br"
     smtp_server.reply("data", "451 4.3.0 Temporary failure", rcpt=target, times=1)
@@ -79,23 +78,20 @@ def test_451_is_retried_later_and_delivered_once(claro_on_2, smtp_server, monkey
     sending.send_batch(campaign.id)  # not due yet: nothing happens
     assert smtp_server.recipients().count(target) == 0
 
-    later = claims.now() + timedelta(minutes=2)
-    monkeypatch.setattr(claims, "now", lambda: later)
+    clock.move(minutes=2)
     sending.send_batch(campaign.id)
 
     assert smtp_server.recipients().count(target) == 1
     assert statuses(campaign.id) == {"sent": 2}
 
 
-def test_transient_failures_are_bounded_then_failed_with_the_reason(claro_on_2, smtp_server, monkeypatch):
+def test_transient_failures_are_bounded_then_failed_with_the_reason(claro_on_2, smtp_server, clock):
     campaign = make_sending_campaign(clients=1)
     smtp_server.reply("rcpt", "451 4.3.0 Temporary failure")
-    clock = [claims.now()]
-    monkeypatch.setattr(claims, "now", lambda: clock[0])
 
     for _ in range(6):
         sending.send_batch(campaign.id)
-        clock[0] += timedelta(minutes=16)
+        clock.move(minutes=16)
 
     delivery = db.session.execute(db.select(Delivery)).scalar_one()
     assert (delivery.status, delivery.attempts) == ("failed", 5)
@@ -126,11 +122,10 @@ def test_a_canceled_campaign_sends_nothing(claro_on_2, smtp_server):
     assert db.session.get(Campaign, campaign.id).status == CANCELED
 
 
-def test_an_expired_lease_goes_back_to_pending_and_is_sent(claro_on_2, smtp_server, monkeypatch):
+def test_an_expired_lease_goes_back_to_pending_and_is_sent(claro_on_2, smtp_server, clock):
     campaign = make_sending_campaign(clients=2)
     token, ids = claims.claim(campaign.id, 10, lease_seconds=60)  # a worker that then died
-    later = claims.now() + timedelta(minutes=2)
-    monkeypatch.setattr(claims, "now", lambda: later)
+    clock.move(minutes=2)
 
     assert recovery.reclaim_expired_leases() == 2
     sending.send_batch(campaign.id)

@@ -11,7 +11,7 @@ import pytest
 from app.campaigns import sending
 from app.extensions import db
 from app.models import ServiceUsage
-from tests.support.sending_factories import bind, make_sending_campaign
+from tests.helpers.sending_factories import bind, make_sending_campaign
 
 SENDERS = 4 if os.environ.get("TEST_DATABASE_URL") else 1
 

@@ -9,7 +9,7 @@ import pytest
 from app.boletos.pdf import BoletoPrint, barcode_from_line, format_line, render_boleto_pdf
 from app.campaigns import sending
 from app.extensions import db
-from tests.support.sending_factories import make_sending_campaign, operation
+from tests.helpers.sending_factories import make_sending_campaign, operation
 
 PROVIDER_PDF = b"%PDF-1.4\n% provider's own boleto\n%%EOF\n"
 

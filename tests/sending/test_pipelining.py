@@ -7,7 +7,7 @@ import pytest
 
 from app.mailer.classify import MAIL, QUOTA, RECIPIENT, SmtpFault, classify_fault
 from app.mailer.transport import SmtpTransport
-from tests.support.smtp_server import free_port
+from tests.helpers.smtp_server import free_port
 
 MESSAGE = b"From: a@exemplo.com.br\r\nTo: b@exemplo.com.br\r\nSubject: teste\r\n\r\nCorpo.\r\n"
 

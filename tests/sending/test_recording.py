@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from app.campaigns import sending
 from app.extensions import db
 from app.models import Delivery
-from tests.support.sending_factories import make_sending_campaign
+from tests.helpers.sending_factories import make_sending_campaign
 
 
 def test_every_earlier_acceptance_is_recorded_before_the_server_can_accept_the_next(claro_on_2, smtp_server):

@@ -4,10 +4,10 @@ from app.extensions import db, mail
 from app.mailer.bindings import set_binding
 from app.models import Campaign, Delivery, ServiceUsage
 from app.models.campaigns import COMPLETED, PAUSED
-from tests.support.factories import make_service
-from tests.support.sending_factories import bind, make_sending_campaign, operation
-
-from .conftest import alerts, binding_service, rotations, run_jobs, statuses
+from tests.helpers.factories import make_service
+from tests.helpers.jobs import run_jobs
+from tests.helpers.sending_factories import bind, make_sending_campaign, operation
+from tests.helpers.sending_state import alerts, binding_service, rotations, statuses
 
 
 def users_of_received(server):

@@ -9,11 +9,10 @@ from app.campaigns import sending
 from app.extensions import db
 from app.mailer.classify import BROKEN, CONNECT, SmtpFault, classify_fault
 from app.mailer.transport import SmtpTransport
-from tests.support.sending_factories import bind, make_sending_campaign, make_services
-from tests.support.smtp_server import SmtpTestServer
-from tests.support.tls import make_certificates
-
-from .conftest import alerts
+from tests.helpers.sending_factories import bind, make_sending_campaign, make_services
+from tests.helpers.sending_state import alerts
+from tests.helpers.smtp_server import SmtpTestServer
+from tests.helpers.tls import make_certificates
 
 
 @pytest.fixture(scope="module")

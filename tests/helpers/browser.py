@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.support.e2e import PASSWORD
+from tests.helpers.e2e import PASSWORD
 
 # The README's screenshots are refreshed on purpose (UPDATE_SCREENSHOTS=1 make test), so that an
 # ordinary test run leaves the work tree clean; otherwise they go to a temporary folder.

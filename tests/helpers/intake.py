@@ -44,7 +44,7 @@ def campaign_type_id(name: str) -> int:
 
 def post_form(client, data: bytes, filename: str, operation="CLARO", campaign_type="CLARO FASE 1",
               scheduled_at=FUTURE_LOCAL):
-    from tests.conftest import csrf_from
+    from tests.helpers.web import csrf_from
 
     page = client.get("/admin/campanhas/nova/")
     token = csrf_from(page.get_data(as_text=True))

@@ -6,7 +6,7 @@
   a number of times or for good;
 - every accepted message is recorded (account, envelope, Message-ID, raw bytes).
 
-Run as a script (`python -m tests.support.smtp_server PORT`) for benchmarks: a separate process.
+Run as a script (`python -m tests.helpers.smtp_server PORT`) for benchmarks: a separate process.
 """
 from __future__ import annotations
 
@@ -191,7 +191,7 @@ class SmtpTestServer:
     """`with SmtpTestServer() as server: server.add_account(...); server.port ...`
 
     `tls="starttls"` offers STARTTLS and refuses MAIL and AUTH before it; `tls="ssl"` speaks TLS from
-    the first byte (port 465 style). Both need `certificates` (tests/support/tls.py).
+    the first byte (port 465 style). Both need `certificates` (tests/helpers/tls.py).
     """
 
     def __init__(self, port: int | None = None, tls: str | None = None, certificates=None):

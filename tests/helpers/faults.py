@@ -27,7 +27,7 @@ WORKER_CODE = "from workers.runner import run_worker; run_worker()"
 
 def process_env(test_db, test_redis, tmp_dir: str, **settings) -> dict:
     """The environment of a worker process pointed at the test's database and Redis."""
-    from tests.conftest import TEST_KEY
+    from tests.helpers.apps import TEST_KEY
 
     url = test_db.url
     if test_db.is_postgres:
@@ -194,7 +194,7 @@ def bulk_sending_campaign(deliveries: int, code: str = "CLARO", status: str = "s
 
 def scheduled_campaign(provider_url: str | None, clients: int, scheduled_at: datetime, token: str) -> int:
     """A scheduled campaign of `clients` CPFs (one address each), as intake leaves it."""
-    from tests.support.collection_factories import make_campaign
+    from tests.helpers.collection_factories import make_campaign
 
     rows = [(f"{52_000_000_000 + n:011d}", [f"s{n}@exemplo.com.br"]) for n in range(clients)]
     return make_campaign(provider_url, clients=rows, scheduled_at=scheduled_at, status="scheduled", token=token).id
