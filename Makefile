@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test bench clean
+.PHONY: install run test bench settings clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PY)" || { echo "Python 3.11+ is required (python3 not found or older)"; exit 1; }
@@ -27,6 +27,10 @@ test: install
 ## Benchmarks: prints a Markdown table and writes docs/benchmarks.md.
 bench: install
 	$(BIN)/python -m benchmarks
+
+## The README's settings tables, from config.py's declaration.
+settings: install
+	$(BIN)/flask --app wsgi settings --write-readme
 
 clean:
 	rm -rf $(VENV) instance

@@ -1,83 +1,187 @@
-"""Every setting of Preventivo, read from the environment and checked at start.
+"""Every setting of Preventivo, declared once: name, type, default and one-line meaning.
 
-One `Config` class reads `os.environ`; `load_config()` turns it into a plain
-dict for `app.config`. In production (`PREVENTIVO_ENV=production`) the
-secrets and the stores must be given explicitly; in development the app keeps
-its own secret key and encryption key under `instance/` so that a newcomer
-needs nothing to start.
+`SETTINGS` is the declaration. `load_config()` reads the app's settings from the
+environment into the plain dict Flask keeps as `app.config`; call sites read
+`current_app.config[NAME]` and never restate a default. `make run`'s own settings
+(ports, demo quota...) are declared here too and read by devtools/run.py.
+`flask settings` prints the README's tables from this declaration, and a test
+fails when the README and the declaration differ.
+
+In production (`PREVENTIVO_ENV=production`) the secrets and the stores must be
+given explicitly; in development the app keeps its own secret key and encryption
+key under `instance/` so that a newcomer needs nothing to start. Nothing here is
+read at import time except where the instance folder is (tests and `make run`
+set PREVENTIVO_INSTANCE_DIR before anything imports the app).
 """
 from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("PREVENTIVO_INSTANCE_DIR") or BASE_DIR / "instance")
 
-REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "ENCRYPTION_KEYS", "DATABASE_URL", "REDIS_URL")
 OPERATION_CODES = ("CLARO", "NET", "SEMPARAR")
 DEFAULT_TIMEZONE = "America/Sao_Paulo"
+APP, MAKE_RUN = "app", "make run"
 
 
 class ConfigError(RuntimeError):
     """A setting is missing or malformed; the message is one line for the operator."""
 
 
-def _env(name: str, default: str | None = None) -> str | None:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    return value.strip()
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    kind: str  # text | int | float | bool | seconds (comma-separated) | list (comma-separated)
+    default: object
+    meaning: str
+    shown: str | None = None  # the default as the README shows it, when it is not the value itself
+    scope: str = APP  # APP: in app.config; MAKE_RUN: read by devtools/run.py only
+    required_in_production: bool = False
+
+
+S = Setting
+SETTINGS: tuple[Setting, ...] = (
+    # --- the installation
+    S("PREVENTIVO_ENV", "text", "development", "`production` makes the settings marked *required in production* mandatory"),
+    S("SECRET_KEY", "text", None, "signs sessions and CSRF tokens", shown="kept in `instance/`",
+      required_in_production=True),
+    S("ENCRYPTION_KEYS", "list", None, "comma-separated Fernet keys; the first encrypts, all decrypt (`flask keys rotate`)",
+      shown="kept in `instance/`", required_in_production=True),
+    S("DATABASE_URL", "text", None, "PostgreSQL in production (`postgres://` is accepted)",
+      shown="`sqlite:///instance/preventivo.db`", required_in_production=True),
+    S("REDIS_URL", "text", None, "job queues, the scheduler, the login throttle and the shared rate caps",
+      shown="embedded Redis", required_in_production=True),
+    S("TIMEZONE", "text", DEFAULT_TIMEZONE, "campaign day, quota months, dates on screen"),
+    S("ALERT_EMAILS", "list", (), "comma-separated admins who receive alerts", shown="(none)"),
+    S("TRUSTED_PROXIES", "int", 0, "proxies in front of the app whose `X-Forwarded-For` is believed; set `1` behind a "
+      "platform router, or every user shares the router's address for the login throttle"),
+    # --- the system's own mail (Flask-Mail): alerts, confirmations
+    S("MAIL_SERVER", "text", "127.0.0.1", "SMTP server of the system's own notifications (Flask-Mail)"),
+    S("MAIL_PORT", "int", 1025, "its port"),
+    S("MAIL_USE_TLS", "bool", False, "STARTTLS to it"),
+    S("MAIL_USE_SSL", "bool", False, "implicit TLS to it"),
+    S("MAIL_USERNAME", "text", None, "its account", shown="(none)"),
+    S("MAIL_PASSWORD", "text", None, "its password", shown="(none)"),
+    S("MAIL_DEFAULT_SENDER", "text", "preventivo@localhost", "sender of the system's notifications"),
+    # --- intake
+    S("MAX_UPLOAD_MB", "int", 20, "largest spreadsheet accepted"),
+    S("MAX_ROWS", "int", 200_000, "most lines in one spreadsheet"),
+    S("MAX_XLSX_UNCOMPRESSED_MB", "int", 0, "largest expanded size of an .xlsx (zip bombs are refused before "
+      "expanding); 0: max(200, 10 × MAX_UPLOAD_MB)", shown="`max(200, 10 × MAX_UPLOAD_MB)`"),
+    # --- the creditors' APIs
+    S("PROVIDER_<CODE>_URL", "text", None, "creditor API of an operation, CODE in CLARO, NET, SEMPARAR; wins over "
+      "the panel", shown="(panel value)"),
+    S("PROVIDER_<CODE>_TOKEN", "text", None, "its bearer token; wins over the panel", shown="(panel value)"),
+    S("PROVIDER_TIMEOUT", "float", 15.0, "seconds per provider request"),
+    S("PROVIDER_CONCURRENCY", "int", 16, "parallel requests per operation"),
+    S("PROVIDER_RATE_LIMIT", "float", 0.0, "requests per second per operation, shared by all workers through Redis; "
+      "0 for none"),
+    S("PROVIDER_ATTEMPTS", "int", 3, "tries of a provider call on 5xx, timeouts and connection errors"),
+    S("PROVIDER_BACKOFF_INITIAL", "float", 0.5, "seconds before the first retry, doubled per retry, with jitter"),
+    S("PROVIDER_BACKOFF_MAX", "float", 8.0, "longest wait between retries"),
+    S("PROVIDER_MAX_RATE_LIMITED", "int", 5, "429 answers forgiven before one counts as a failed attempt"),
+    S("PROVIDER_RETRY_AFTER_MAX", "float", 60.0, "longest `Retry-After` wait"),
+    # --- sending
+    S("SMTP_TIMEOUT", "float", 30.0, "seconds per SMTP operation"),
+    S("SMTP_PIPELINING", "bool", True, "send MAIL, RCPT and DATA in one write when the server offers PIPELINING "
+      "(two round trips fewer per message)"),
+    S("SMTP_CA_FILE", "text", None, "a PEM CA bundle trusted for STARTTLS/SSL in addition to the system's (a relay "
+      "with a private CA); certificates are always verified", shown="—"),
+    S("SEND_BATCH_SIZE", "int", 200, "deliveries one send job claims and sends over one SMTP connection"),
+    S("SEND_PARALLEL_JOBS", "int", 2, "send jobs started per campaign (more workers share a campaign)"),
+    S("SEND_MAX_ATTEMPTS", "int", 5, "tries of a delivery on transient SMTP failures (4xx) before it is failed"),
+    S("SEND_BACKOFF_SECONDS", "seconds", (60.0, 240.0, 600.0, 900.0), "wait before each retry of a transient failure "
+      "(the last value repeats)", shown="`60,240,600,900`"),
+    S("SEND_LEASE_SECONDS", "int", 600, "a claimed delivery whose worker died returns to pending after this (the "
+      "sweep reclaims it)"),
+    S("SEND_PDF_THREAD", "bool", False, "render a batch's PDFs in a background thread while it sends"),
+    S("SEND_RECORD_IN_BACKGROUND", "bool", True, "on PostgreSQL, commit each accepted message on a second connection "
+      "while the next one is sent (still at most one accepted message unrecorded)"),
+    S("QUOTA_REPLY_PATTERN", "text", r"quota|limit|limite|cota|credits|exceed|excedid|esgotad|5\.4\.5",
+      "regular expression that marks an SMTP reply as \"quota exhausted\"", shown="`quota|limit|…`"),
+    # --- accounts
+    S("LOGIN_MAX_FAILURES", "int", 5, "wrong passwords before an account is locked"),
+    S("LOGIN_LOCK_MINUTES", "int", 15, "how long it stays locked"),
+    S("LOGIN_IP_MAX_FAILURES", "int", 30, "failed logins allowed per client address in the window (any accounts; "
+      "0: off)"),
+    S("LOGIN_IP_WINDOW_SECONDS", "int", 900, "that window"),
+    S("LOGIN_FAILURE_DELAY", "float", 0.3, "pause after each wrong guess (seconds)"),
+    # --- housekeeping
+    S("SWEEP_INTERVAL", "int", 60, "seconds between sweeps (the periodic pass that re-creates lost work)"),
+    S("RETENTION_DAYS", "int", 180, "personal data of older campaigns is deleted"),
+    # --- make run (devtools/run.py)
+    S("PORT", "int", 5000, "web port", scope=MAKE_RUN),
+    S("MAIL_CATCHER_PORT", "int", 1025, "port of the local mail catcher", scope=MAKE_RUN),
+    S("SANDBOX_PORT", "int", 5050, "port of the creditor API sandbox", scope=MAKE_RUN),
+    S("EMBEDDED_REDIS_PORT", "int", 6390, "port of the embedded Redis (when REDIS_URL is unset)", scope=MAKE_RUN),
+    S("DEMO_QUOTA", "text", "servico_2=25", "the mail catcher refuses an account's messages past this many, with a "
+      "quota reply (empty: no demo quota)", scope=MAKE_RUN),
+    S("SCHEDULER_INTERVAL", "int", 5, "seconds between scheduler polls", scope=MAKE_RUN),
+    S("SANDBOX_LATENCY", "float", 0.0, "seconds added to every sandbox answer", scope=MAKE_RUN),
+    S("WEB_WORKERS", "int", 2, "gunicorn worker processes", scope=MAKE_RUN),
+    S("PREVENTIVO_INSTANCE_DIR", "text", None, "where the SQLite file, the keys and the embedded Redis live",
+      shown="`instance/`", scope=MAKE_RUN),
+    S("ADMIN_EMAIL", "text", "admin@preventivo.local", "first admin", scope=MAKE_RUN),
+    S("ADMIN_PASSWORD", "text", None, "its password", shown="generated, printed once", scope=MAKE_RUN),
+)
+del S
+BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+# --- reading --------------------------------------------------------------------------------
+def _raw(name: str, environ=None) -> str | None:
+    value = (os.environ if environ is None else environ).get(name)
+    return None if value is None or value.strip() == "" else value.strip()
+
+
+def _parse(setting: Setting, raw: str):
+    name, kind = setting.name, setting.kind
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+        if kind == "bool":
+            if raw.lower() in ("1", "true", "yes", "on"):
+                return True
+            if raw.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ConfigError(f"{name} must be true or false, got {raw!r}")
+        if kind == "list":
+            return tuple(part.strip() for part in raw.split(",") if part.strip())
+        if kind == "seconds":
+            values = tuple(float(part) for part in raw.split(",") if part.strip())
+            if not values or any(v < 0 for v in values):
+                raise ConfigError(f"{name} must list at least one non-negative number of seconds, got {raw!r}")
+            return values
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be {'an integer' if kind == 'int' else 'a number'}, got {raw!r}") from exc
+    return raw
+
+
+def read(name: str, environ=None, *, raw_name: str | None = None):
+    """The typed value of one declared setting from the environment (or its default)."""
+    setting = BY_NAME[name]
+    raw = _raw(raw_name or name, environ)
+    return setting.default if raw is None else _parse(setting, raw)
 
 
 def timezone_name() -> str:
     """TIMEZONE from the environment; also read outside the app (the sandbox in benchmarks)."""
-    return _env("TIMEZONE", DEFAULT_TIMEZONE)
+    return read("TIMEZONE")
 
 
-def _int(name: str, default: int) -> int:
-    raw = _env(name)
-    if raw is None:
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
-
-
-def _float(name: str, default: float) -> float:
-    raw = _env(name)
-    if raw is None:
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
-
-
-def _bool(name: str, default: bool) -> bool:
-    raw = _env(name)
-    if raw is None:
-        return default
-    if raw.lower() in ("1", "true", "yes", "on"):
-        return True
-    if raw.lower() in ("0", "false", "no", "off"):
-        return False
-    raise ConfigError(f"{name} must be true or false, got {raw!r}")
-
-
-def _seconds_list(name: str, default: tuple[float, ...]) -> tuple[float, ...]:
-    raw = _env(name)
-    if raw is None:
-        return default
-    try:
-        values = tuple(float(part) for part in raw.split(",") if part.strip())
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be comma-separated seconds, got {raw!r}") from exc
-    if not values or any(v < 0 for v in values):
-        raise ConfigError(f"{name} must list at least one non-negative number of seconds, got {raw!r}")
-    return values
+def database_url_from_env() -> str:
+    url = read("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'preventivo.db'}"
+    # Heroku-style platforms still hand out the old scheme, which SQLAlchemy 2 refuses.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    return url
 
 
 def _kept_secret(filename: str, make) -> str:
@@ -91,122 +195,70 @@ def _kept_secret(filename: str, make) -> str:
 
 
 def _new_fernet_key() -> str:
-    from cryptography.fernet import Fernet
+    from cryptography.fernet import Fernet  # noqa: PLC0415  (only when a development key is first made)
 
     return Fernet.generate_key().decode()
 
 
-def database_url_from_env() -> str:
-    url = _env("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'preventivo.db'}"
-    # Heroku-style platforms still hand out the old scheme, which SQLAlchemy 2 refuses.
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
-    return url
-
-
 def load_config(overrides: dict | None = None) -> dict:
     """Build the Flask config dict from the environment (plus test overrides)."""
-    env = (_env("PREVENTIVO_ENV") or "development").lower()
-    production = env == "production"
+    cfg = {s.name: read(s.name) for s in SETTINGS if s.scope == APP and "<CODE>" not in s.name}
+    cfg["PREVENTIVO_ENV"] = cfg["PREVENTIVO_ENV"].lower()
+    production = cfg["PREVENTIVO_ENV"] == "production"
     if production:
-        missing = [name for name in REQUIRED_IN_PRODUCTION if not _env(name)]
+        missing = [s.name for s in SETTINGS if s.required_in_production and _raw(s.name) is None]
         if missing:
-            raise ConfigError(
-                "PREVENTIVO_ENV=production requires these environment variables: "
-                + ", ".join(missing)
-            )
-
-    secret_key = _env("SECRET_KEY") or _kept_secret("secret_key", lambda: secrets.token_urlsafe(48))
-    encryption_keys = _env("ENCRYPTION_KEYS") or _kept_secret("encryption.key", _new_fernet_key)
-
-    cfg: dict = {
-        "PREVENTIVO_ENV": env,
-        "SECRET_KEY": secret_key,
-        "ENCRYPTION_KEYS": [k.strip() for k in encryption_keys.split(",") if k.strip()],
-        "SQLALCHEMY_DATABASE_URI": database_url_from_env(),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        # None means "start an embedded Redis" (make run / make test); see devtools.
-        "REDIS_URL": _env("REDIS_URL"),
-        "TIMEZONE": timezone_name(),
-        "ALERT_EMAILS": [a.strip() for a in (_env("ALERT_EMAILS") or "").split(",") if a.strip()],
-        # Flask-Mail: the system's own notifications (alerts, confirmations).
-        "MAIL_SERVER": _env("MAIL_SERVER", "127.0.0.1"),
-        "MAIL_PORT": _int("MAIL_PORT", 1025),
-        "MAIL_USE_TLS": (_env("MAIL_USE_TLS", "false") or "").lower() in ("1", "true", "yes"),
-        "MAIL_USE_SSL": (_env("MAIL_USE_SSL", "false") or "").lower() in ("1", "true", "yes"),
-        "MAIL_USERNAME": _env("MAIL_USERNAME"),
-        "MAIL_PASSWORD": _env("MAIL_PASSWORD"),
-        "MAIL_DEFAULT_SENDER": _env("MAIL_DEFAULT_SENDER", "preventivo@localhost"),
+            raise ConfigError("PREVENTIVO_ENV=production requires these environment variables: " + ", ".join(missing))
+    cfg["SECRET_KEY"] = cfg["SECRET_KEY"] or _kept_secret("secret_key", lambda: secrets.token_urlsafe(48))
+    cfg["ENCRYPTION_KEYS"] = list(cfg["ENCRYPTION_KEYS"] or _kept_secret("encryption.key", _new_fernet_key).split(","))
+    cfg["ALERT_EMAILS"] = list(cfg["ALERT_EMAILS"])
+    cfg["SQLALCHEMY_DATABASE_URI"] = database_url_from_env()
+    cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+    cfg["PROVIDERS"] = {code: {"url": read("PROVIDER_<CODE>_URL", raw_name=f"PROVIDER_{code}_URL"),
+                               "token": read("PROVIDER_<CODE>_TOKEN", raw_name=f"PROVIDER_{code}_TOKEN")}
+                        for code in OPERATION_CODES}
+    if not cfg["MAX_XLSX_UNCOMPRESSED_MB"]:
+        cfg["MAX_XLSX_UNCOMPRESSED_MB"] = max(200, 10 * cfg["MAX_UPLOAD_MB"])
+    cfg.update({
+        # Flask and its extensions, fixed here rather than read from the environment.
+        "MAX_CONTENT_LENGTH": cfg["MAX_UPLOAD_MB"] * 1024 * 1024,
         "MAIL_SUPPRESS_SEND": False,
-        # Intake limits.
-        "MAX_UPLOAD_MB": _int("MAX_UPLOAD_MB", 20),
-        "MAX_ROWS": _int("MAX_ROWS", 200_000),
-        # An .xlsx is a zip: refuse one whose content would expand past this (zip bombs); 0 = max(200, 10 x upload).
-        "MAX_XLSX_UNCOMPRESSED_MB": _int("MAX_XLSX_UNCOMPRESSED_MB", 0),
-        # Provider client.
-        "PROVIDER_TIMEOUT": _float("PROVIDER_TIMEOUT", 15.0),
-        "PROVIDER_CONCURRENCY": _int("PROVIDER_CONCURRENCY", 16),
-        "PROVIDER_RATE_LIMIT": _float("PROVIDER_RATE_LIMIT", 0.0),  # requests/s per operation, 0 = none
-        "PROVIDER_ATTEMPTS": _int("PROVIDER_ATTEMPTS", 3),  # tries on 5xx, timeouts, connection errors
-        "PROVIDER_BACKOFF_INITIAL": _float("PROVIDER_BACKOFF_INITIAL", 0.5),  # seconds, doubled per retry, with jitter
-        "PROVIDER_BACKOFF_MAX": _float("PROVIDER_BACKOFF_MAX", 8.0),
-        "PROVIDER_MAX_RATE_LIMITED": _int("PROVIDER_MAX_RATE_LIMITED", 5),  # 429s forgiven before one counts as a failure
-        "PROVIDER_RETRY_AFTER_MAX": _float("PROVIDER_RETRY_AFTER_MAX", 60.0),  # cap on a Retry-After wait
-        "PROVIDERS": {
-            code: {"url": _env(f"PROVIDER_{code}_URL"), "token": _env(f"PROVIDER_{code}_TOKEN")}
-            for code in OPERATION_CODES
-        },
-        # Sending.
-        "SMTP_TIMEOUT": _float("SMTP_TIMEOUT", 30.0),
-        # Extra CA bundle trusted for STARTTLS/SSL besides the system's (a relay with a private CA).
-        "SMTP_CA_FILE": _env("SMTP_CA_FILE"),
-        # Send MAIL, RCPT and DATA together when the server advertises PIPELINING (RFC 2920).
-        "SMTP_PIPELINING": _bool("SMTP_PIPELINING", True),
-        "SEND_BATCH_SIZE": _int("SEND_BATCH_SIZE", 200),  # deliveries claimed by one send job
-        "SEND_PARALLEL_JOBS": _int("SEND_PARALLEL_JOBS", 2),  # send jobs started per campaign
-        "SEND_MAX_ATTEMPTS": _int("SEND_MAX_ATTEMPTS", 5),  # tries of a transient failure before it is final
-        "SEND_LEASE_SECONDS": _int("SEND_LEASE_SECONDS", 600),  # a dead worker's claims return after this
-        # Wait before attempt n+1 after the n-th transient failure (the last value repeats).
-        "SEND_BACKOFF_SECONDS": _seconds_list("SEND_BACKOFF_SECONDS", (60, 240, 600, 900)),
-        "SEND_PDF_THREAD": _bool("SEND_PDF_THREAD", False),  # render PDFs in a background thread
-        # PostgreSQL: commit each acceptance on a second connection while the next message goes out.
-        "SEND_RECORD_IN_BACKGROUND": _bool("SEND_RECORD_IN_BACKGROUND", True),
-        "QUOTA_REPLY_PATTERN": _env(
-            "QUOTA_REPLY_PATTERN",
-            r"quota|limit|limite|cota|credits|exceed|excedid|esgotad|5\.4\.5",
-        ),
-        # Accounts.
-        "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
-        "LOGIN_LOCK_MINUTES": _int("LOGIN_LOCK_MINUTES", 15),
-        # Failed logins per client address (any accounts, unknown e-mails too) before that address waits
-        # out the window (0 = off), and a pause on every failure that makes guessing slow.
-        "LOGIN_IP_MAX_FAILURES": _int("LOGIN_IP_MAX_FAILURES", 30),
-        "LOGIN_IP_WINDOW_SECONDS": _int("LOGIN_IP_WINDOW_SECONDS", 900),
-        "LOGIN_FAILURE_DELAY": _float("LOGIN_FAILURE_DELAY", 0.3),
-        # Proxies in front of the web process whose X-Forwarded-For is trusted (1 on Heroku-like routers).
-        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
-        # Seconds between sweeps (the end-to-end tests shorten it so recovery paths run within a test).
-        "SWEEP_INTERVAL": _int("SWEEP_INTERVAL", 60),
-        # LGPD.
-        "RETENTION_DAYS": _int("RETENTION_DAYS", 180),
-        # UI.
         "BABEL_DEFAULT_LOCALE": "pt_BR",
-        "BABEL_DEFAULT_TIMEZONE": timezone_name(),
+        "BABEL_DEFAULT_TIMEZONE": cfg["TIMEZONE"],
         "LANGUAGES": {"pt_BR": "Português", "en": "English"},
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
-    }
-    cfg["MAX_CONTENT_LENGTH"] = cfg["MAX_UPLOAD_MB"] * 1024 * 1024
-
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
+    })
     try:
         ZoneInfo(cfg["TIMEZONE"])
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"TIMEZONE {cfg['TIMEZONE']!r} is not a known time zone") from exc
-
     if overrides:
         cfg.update(overrides)
     return cfg
+
+
+# --- the README's tables ---------------------------------------------------------------------
+def _shown_default(setting: Setting) -> str:
+    if setting.shown is not None:
+        return setting.shown
+    value = setting.default
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    elif isinstance(value, tuple):
+        value = ",".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
+    elif isinstance(value, float):
+        value = f"{value:g}"
+    return f"`{value}`" if value not in (None, "") else "(none)"
+
+
+def settings_markdown(scope: str = APP) -> str:
+    """The README's settings table of one scope, from the declaration."""
+    lines = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for setting in SETTINGS:
+        if setting.scope == scope:
+            meaning = setting.meaning + (" (*required in production*)" if setting.required_in_production else "")
+            lines.append(f"| `{setting.name}` | {_shown_default(setting)} | {meaning} |")
+    return "\n".join(lines) + "\n"

@@ -7,14 +7,8 @@ Ctrl-C (or SIGTERM) stops all of it.
 
 The end-to-end tests start this very module (tests/e2e/conftest.py), on free
 ports and a temporary instance folder, so what they drive is what `make run`
-serves. Settings, all optional:
-
-    PORT (5000), MAIL_CATCHER_PORT (1025), SANDBOX_PORT (5050),
-    EMBEDDED_REDIS_PORT (6390), DEMO_QUOTA ("servico_2=25"),
-    SCHEDULER_INTERVAL (5 s between scheduler polls), SWEEP_INTERVAL (60 s), WEB_WORKERS (2),
-    SANDBOX_LATENCY (0 s added to every sandbox answer),
-    ADMIN_EMAIL, ADMIN_PASSWORD (generated and shown once when unset),
-    PREVENTIVO_INSTANCE_DIR (instance/: SQLite file, keys, embedded Redis).
+serves. Its settings, all optional, are declared in config.py (scope "make run")
+and listed in the README.
 """
 from __future__ import annotations
 
@@ -25,6 +19,8 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+import config
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -39,8 +35,8 @@ class Ports:
 
     @classmethod
     def from_env(cls, env: dict) -> "Ports":
-        return cls(web=int(env.get("PORT", "5000")), mail=int(env.get("MAIL_CATCHER_PORT", "1025")),
-                   sandbox=int(env.get("SANDBOX_PORT", "5050")), redis=int(env.get("EMBEDDED_REDIS_PORT", "6390")))
+        return cls(web=config.read("PORT", env), mail=config.read("MAIL_CATCHER_PORT", env),
+                   sandbox=config.read("SANDBOX_PORT", env), redis=config.read("EMBEDDED_REDIS_PORT", env))
 
 
 def port_free(port: int) -> bool:
@@ -49,7 +45,7 @@ def port_free(port: int) -> bool:
 
 
 def instance_dir(env: dict) -> Path:
-    return Path(env.get("PREVENTIVO_INSTANCE_DIR") or ROOT / "instance")
+    return Path(config.read("PREVENTIVO_INSTANCE_DIR", env) or ROOT / "instance")
 
 
 def flask(*args: str, env: dict) -> subprocess.CompletedProcess:
@@ -58,8 +54,8 @@ def flask(*args: str, env: dict) -> subprocess.CompletedProcess:
 
 
 def ensure_admin(env: dict) -> None:
-    email = env.get("ADMIN_EMAIL", "admin@preventivo.local")
-    password = env.get("ADMIN_PASSWORD")
+    email = config.read("ADMIN_EMAIL", env)
+    password = config.read("ADMIN_PASSWORD", env)
     generated = password is None
     password = password or secrets.token_urlsafe(12)
     result = flask("users", "create", email, "--role", "admin", "--password", password, "--name", "Administrador",
@@ -108,16 +104,17 @@ def process_commands(env: dict) -> dict[str, str]:
         env["REDIS_URL"] = f"redis://127.0.0.1:{ports.redis}/0"
         processes["redis"] = f"{py} -m devtools.redis_server {ports.redis} {redis_dir}"
     fl = f"{BIN / 'flask'} --app wsgi"
-    web_workers = int(env.get("WEB_WORKERS", "2"))
+    web_workers = config.read("WEB_WORKERS", env)
     processes.update({
         "web": f"{BIN / 'gunicorn'} wsgi:app --bind 127.0.0.1:{ports.web} --workers {web_workers} --threads 4 "
                f"--access-logfile -",
         "worker": f"{fl} worker",
-        "scheduler": f"{fl} scheduler --interval {int(env.get('SCHEDULER_INTERVAL', '5'))}",
-        "sandbox": f"{fl} sandbox --host 127.0.0.1 --port {ports.sandbox} --latency {float(env.get('SANDBOX_LATENCY', '0'))}",
+        "scheduler": f"{fl} scheduler --interval {config.read('SCHEDULER_INTERVAL', env)}",
+        "sandbox": f"{fl} sandbox --host 127.0.0.1 --port {ports.sandbox} --latency {config.read('SANDBOX_LATENCY', env)}",
         "mail": f"{py} -m devtools.mailcatcher --port {ports.mail}",
     })
-    quota = env.get("DEMO_QUOTA", "servico_2=25")
+    # An empty DEMO_QUOTA turns the demo quota off (not back to the default).
+    quota = env["DEMO_QUOTA"].strip() if "DEMO_QUOTA" in env else config.read("DEMO_QUOTA", env)
     if quota:
         processes["mail"] += f" --quota {quota}"
     return processes

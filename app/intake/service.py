@@ -81,8 +81,7 @@ def resolve_campaign_type(operation: Operation, value) -> CampaignType:
 
 def limits() -> Limits:
     config = current_app.config
-    uncompressed_mb = config.get("MAX_XLSX_UNCOMPRESSED_MB") or max(200, config["MAX_UPLOAD_MB"] * 10)
-    return Limits(max_rows=config["MAX_ROWS"], max_uncompressed_bytes=uncompressed_mb * 1024 * 1024)
+    return Limits(max_rows=config["MAX_ROWS"], max_uncompressed_bytes=config["MAX_XLSX_UNCOMPRESSED_MB"] * 1024 * 1024)
 
 
 def import_campaign(*, operation: Operation, campaign_type: CampaignType, scheduled_at: datetime,

@@ -17,7 +17,8 @@ _clients: dict[str, Redis] = {}
 
 
 def redis_url() -> str:
-    url = current_app.config.get("REDIS_URL") if has_app_context() else None
+    # Outside an app (benchmarks, the mail catcher's tests) REDIS_URL comes from the environment.
+    url = current_app.config["REDIS_URL"] if has_app_context() else None
     url = url or os.environ.get("REDIS_URL")
     if not url:
         raise RuntimeError("REDIS_URL is not set (make run and make test start an embedded Redis for you)")

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 
-from flask import current_app
+from flask import current_app, has_app_context
+
+import config
 
 QUOTA = "quota"
 BROKEN = "broken"
@@ -24,7 +26,6 @@ CONNECT, AUTH, MAIL, RCPT, DATA = "connect", "auth", "mail", "rcpt", "data"
 STAGES = (CONNECT, AUTH, MAIL, RCPT, DATA)
 STAGE_LABELS = {CONNECT: "conexão", AUTH: "autenticação", MAIL: "MAIL FROM", RCPT: "RCPT TO", DATA: "DATA"}
 
-DEFAULT_QUOTA_PATTERN = r"quota|limit|limite|cota|credits|exceed|excedid|esgotad|5\.4\.5"
 # Rate limiting ("sending rate exceeded", "throttled") is transient on the same service,
 # unless the text also names a quota ("Throttling failure: Daily message quota exceeded").
 RATE_PATTERN = re.compile(r"\brate\b|throttl", re.I)
@@ -114,10 +115,8 @@ _compiled: dict[str, re.Pattern] = {}
 
 def quota_regex(pattern: str | None = None) -> re.Pattern:
     if pattern is None:
-        try:
-            pattern = current_app.config.get("QUOTA_REPLY_PATTERN") or DEFAULT_QUOTA_PATTERN
-        except RuntimeError:  # outside an app (benchmarks, scripts)
-            pattern = DEFAULT_QUOTA_PATTERN
+        # Outside an app (benchmarks, scripts) the declared default applies.
+        pattern = current_app.config["QUOTA_REPLY_PATTERN"] if has_app_context() else config.read("QUOTA_REPLY_PATTERN")
     regex = _compiled.get(pattern)
     if regex is None:
         regex = _compiled[pattern] = re.compile(pattern, re.I)

@@ -42,7 +42,7 @@ class PdfSource:
     @classmethod
     def for_operation(cls, operation) -> "PdfSource":
         return cls(operation.name, operation.effective_provider_url, operation.effective_provider_token,
-                   float(current_app.config.get("PROVIDER_TIMEOUT", 15.0)))
+                   current_app.config["PROVIDER_TIMEOUT"])
 
     def _key(self, boleto: BoletoData):
         # By content and source, not by id: ids can be reused (SQLite after a purge), content cannot lie.

@@ -45,10 +45,10 @@ class SmtpTransport:
     @classmethod
     def for_service(cls, service, timeout: float | None = None) -> "SmtpTransport":
         if timeout is None:
-            timeout = float(current_app.config.get("SMTP_TIMEOUT", 30.0))
+            timeout = current_app.config["SMTP_TIMEOUT"]
         return cls(service.host, service.port, service.security, service.username or "", service.password,
-                   timeout, service.name, current_app.config.get("SMTP_CA_FILE"),
-                   bool(current_app.config.get("SMTP_PIPELINING", True)))
+                   timeout, service.name, current_app.config["SMTP_CA_FILE"],
+                   current_app.config["SMTP_PIPELINING"])
 
     def _tls_context(self) -> ssl.SSLContext:
         """Certificates and host names are always verified: the password and the debtors' data

@@ -61,14 +61,14 @@ class ProviderSettings:
             code=operation.code,
             base_url=(operation.effective_provider_url or "").rstrip("/"),
             token=operation.effective_provider_token or "",
-            timeout=float(config.get("PROVIDER_TIMEOUT", 15.0)),
-            concurrency=max(1, int(config.get("PROVIDER_CONCURRENCY", 16))),
-            rate_limit=float(config.get("PROVIDER_RATE_LIMIT", 0.0) or 0.0),
-            attempts=max(1, int(config.get("PROVIDER_ATTEMPTS", 3))),
-            backoff_initial=float(config.get("PROVIDER_BACKOFF_INITIAL", 0.5)),
-            backoff_max=float(config.get("PROVIDER_BACKOFF_MAX", 8.0)),
-            max_rate_limited=int(config.get("PROVIDER_MAX_RATE_LIMITED", 5)),
-            retry_after_max=float(config.get("PROVIDER_RETRY_AFTER_MAX", 60.0)),
+            timeout=config["PROVIDER_TIMEOUT"],
+            concurrency=max(1, config["PROVIDER_CONCURRENCY"]),
+            rate_limit=config["PROVIDER_RATE_LIMIT"],
+            attempts=max(1, config["PROVIDER_ATTEMPTS"]),
+            backoff_initial=config["PROVIDER_BACKOFF_INITIAL"],
+            backoff_max=config["PROVIDER_BACKOFF_MAX"],
+            max_rate_limited=config["PROVIDER_MAX_RATE_LIMITED"],
+            retry_after_max=config["PROVIDER_RETRY_AFTER_MAX"],
         )
 
 

@@ -1,7 +1,10 @@
 """Production refuses to start without its secrets and stores; development keeps its own keys."""
 import pytest
 
-from config import REQUIRED_IN_PRODUCTION, ConfigError, load_config
+import config
+from config import SETTINGS, ConfigError, load_config
+
+REQUIRED_IN_PRODUCTION = [s.name for s in SETTINGS if s.required_in_production]
 
 PRODUCTION_ENV = {
     "PREVENTIVO_ENV": "production",
@@ -78,3 +81,51 @@ def test_a_malformed_sending_setting_is_refused_in_one_line(monkeypatch, name, v
     with pytest.raises(ConfigError) as error:
         load_config()
     assert name in str(error.value) and "\n" not in str(error.value)
+
+
+def test_the_readme_tables_are_the_declaration():
+    """`make settings` regenerates them; run it after declaring a setting."""
+    from app.cli import readme_with_settings
+
+    readme = (config.BASE_DIR / "README.md").read_text()
+    assert readme_with_settings(readme) == readme
+
+
+@pytest.mark.parametrize("raw, parsed", [("true", True), ("on", True), ("1", True), ("False", False), ("no", False)])
+@pytest.mark.parametrize("name", ["MAIL_USE_TLS", "MAIL_USE_SSL", "SMTP_PIPELINING"])
+def test_every_boolean_is_parsed_the_same_way(monkeypatch, name, raw, parsed):
+    monkeypatch.setenv(name, raw)
+    assert load_config()[name] is parsed
+
+
+@pytest.mark.parametrize("name", ["MAIL_USE_TLS", "SEND_PDF_THREAD"])
+def test_a_boolean_that_is_neither_is_refused(monkeypatch, name):
+    monkeypatch.setenv(name, "maybe")
+    with pytest.raises(ConfigError, match=name):
+        load_config()
+
+
+def test_the_sweep_interval_is_read_when_the_app_is_made_not_at_import(monkeypatch):
+    from workers.schedule import periodic_jobs
+
+    monkeypatch.setenv("SWEEP_INTERVAL", "7")
+    assert periodic_jobs(load_config())[0]["interval"] == 7
+
+
+def test_every_setting_the_app_reads_is_declared():
+    """No call site reads a setting that config.py does not declare (with its default)."""
+    import re
+
+    declared = {s.name for s in SETTINGS} | set(load_config())
+    read = set()
+    for path in (config.BASE_DIR / "app").rglob("*.py"):
+        read |= set(re.findall(r"config\[\"([A-Z_]+)\"\]", path.read_text()))
+    assert read - declared == set()
+
+
+def test_no_call_site_restates_a_default():
+    import re
+
+    offenders = [str(path.relative_to(config.BASE_DIR)) for path in (config.BASE_DIR / "app").rglob("*.py")
+                 if re.search(r"config\.get\(\"[A-Z_]+\"", path.read_text())]
+    assert offenders == []
