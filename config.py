@@ -88,6 +88,8 @@ SETTINGS: tuple[Setting, ...] = (
     S("PROVIDER_RETRY_AFTER_MAX", "float", 60.0, "longest `Retry-After` wait"),
     # --- sending
     S("SMTP_TIMEOUT", "float", 30.0, "seconds per SMTP operation"),
+    S("SMTP_CONNECT_TIMEOUT", "float", 10.0, "seconds to connect and receive the server's greeting (a port that "
+      "speaks TLS first stays silent: this is how long it takes to say so)"),
     S("SMTP_PIPELINING", "bool", True, "send MAIL, RCPT and DATA in one write when the server offers PIPELINING "
       "(two round trips fewer per message)"),
     S("SMTP_CA_FILE", "text", None, "a PEM CA bundle trusted for STARTTLS/SSL in addition to the system's (a relay "
@@ -102,6 +104,10 @@ SETTINGS: tuple[Setting, ...] = (
     S("SEND_PDF_THREAD", "bool", False, "render a batch's PDFs in a background thread while it sends"),
     S("SEND_RECORD_IN_BACKGROUND", "bool", True, "on PostgreSQL, commit each accepted message on a second connection "
       "while the next one is sent (still at most one accepted message unrecorded)"),
+    S("SERVICE_DOWN_AFTER", "int", 3, "connection failures in a row (any workers) that mark a service \"sem conexão\" "
+      "(its operations rotate away, one alert)"),
+    S("SERVICE_PROBE_SECONDS", "int", 120, "how often the sweep tries a service marked \"sem conexão\" (connect and "
+      "EHLO only)"),
     S("QUOTA_REPLY_PATTERN", "text", r"quota|limit|limite|cota|credits|exceed|excedid|esgotad|5\.4\.5",
       "regular expression that marks an SMTP reply as \"quota exhausted\"", shown="`quota|limit|…`"),
     # --- accounts
@@ -112,6 +118,8 @@ SETTINGS: tuple[Setting, ...] = (
     S("LOGIN_IP_WINDOW_SECONDS", "int", 900, "that window"),
     S("LOGIN_FAILURE_DELAY", "float", 0.3, "pause after each wrong guess (seconds)"),
     # --- housekeeping
+    S("STALL_MINUTES", "int", 10, "a campaign collecting or sending with work left and no progress for this long "
+      "raises one \"Campanha parada\" alert"),
     S("SWEEP_INTERVAL", "int", 60, "seconds between sweeps (the periodic pass that re-creates lost work)"),
     S("RETENTION_DAYS", "int", 180, "personal data of older campaigns is deleted"),
     # --- make run (devtools/run.py)

@@ -8,6 +8,7 @@ import logging
 
 from app.extensions import db
 from app.jobs import MAINTENANCE, job
+from app.mailer.health import probe_unreachable
 from app.mailer.recovery import reclaim_expired_leases
 from app.models import Campaign
 from app.models.campaigns import SCHEDULED
@@ -20,6 +21,7 @@ from .sending import (
     redispatch_due_campaigns,
     resume_paused,
 )
+from .watchdog import watch_campaigns
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +37,8 @@ def start_due_campaigns() -> int:
 # Each step is idempotent and cheap when there is nothing to do. Order matters a little: leases are
 # reclaimed before re-dispatch (their deliveries are then due), and completion comes last.
 SWEEP_STEPS = [start_due_campaigns, resume_collection, reclaim_expired_leases, pause_stalled_operations,
-               resume_paused, redispatch_due_campaigns, complete_finished_campaigns]
+               probe_unreachable, resume_paused, redispatch_due_campaigns, complete_finished_campaigns,
+               watch_campaigns]
 
 
 def run_sweep() -> dict:

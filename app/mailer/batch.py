@@ -24,8 +24,8 @@ from app import timeutil
 from app.extensions import db
 from app.models import Campaign, EmailService
 
-from . import claims, quota, rotation
-from .classify import AUTH, BROKEN, CONNECT, QUOTA, RECIPIENT, SmtpFault, classify_fault
+from . import claims, health, quota, rotation
+from .classify import AUTH, BROKEN, CONNECT, QUOTA, RECIPIENT, UNREACHABLE, SmtpFault, classify_fault
 from .message import MessageFactory
 from .recording import Acceptances
 from .templates import BoletoData, TemplateProblem
@@ -88,6 +88,7 @@ class BatchSender:
         self.month = timeutil.month_key(claims.now())
         self.slots = 0
         self._prepared: dict[int, bytes] = {}
+        self._answered: set[int] = set()
         self._checked_at = time.monotonic()
         self._renewed_at = time.monotonic()
         self._use(service)
@@ -120,12 +121,23 @@ class BatchSender:
         failed = self.service
         if fault_kind == BROKEN:
             rotation.service_broken(failed, reason, campaign_id=self.campaign_id)
+        elif fault_kind == UNREACHABLE:
+            rotation.service_unreachable(failed, reason, campaign_id=self.campaign_id)
         else:  # a quota reply, or the counter reached the quota
             rotation.service_exhausted(failed, reason, by_reply=fault_kind == QUOTA, campaign_id=self.campaign_id)
         nxt = rotation.ensure_service(self.operation_id, self.campaign_id)
         if nxt is None:
-            raise StopBatch(NO_SERVICE)
+            raise StopBatch(NO_SERVICE, error=reason)
         self._use(nxt)
+
+    def _unreachable(self, reason: str) -> None:
+        """A connection that never became a session: count it (across workers); past SERVICE_DOWN_AFTER in a
+        row the service is "sem conexão" and the operation moves on, else try again in a moment."""
+        failures = health.connection_failed(self.service, reason)
+        if health.is_down(failures):
+            self._move_on(UNREACHABLE, reason)
+            return
+        time.sleep(min(2 ** (failures - 1), 5))  # a restart or a blip: a few seconds, not the retry backoff
 
     def _ensure_slot(self, remaining: int) -> None:
         waited = 0.0
@@ -225,6 +237,11 @@ class BatchSender:
                                 while_data=prepare_next)
         self.slots -= 1
         self.acceptances.accepted(item.id, self.service_id, self.month)
+        if self.service_id not in self._answered:
+            # The first session of this service in the batch: its failures in a row, if any, are over.
+            self._answered.add(self.service_id)
+            self._record_accepted()
+            health.connected(self.service_id)
 
     def _refused(self, index: int, data: bytes, fault: SmtpFault) -> int:
         """Handle a refusal of items[index]; returns the index to go on with."""
@@ -234,8 +251,12 @@ class BatchSender:
             self._prepared[index] = data
             self._move_on(kind, str(fault))
             return index  # same item, next service, no attempt spent
+        if kind == UNREACHABLE:
+            self._prepared[index] = data
+            self._unreachable(str(fault))
+            return index  # same item, same or next service, no attempt spent
         if fault.stage in (CONNECT, AUTH):
-            # The service is unreachable for now: a service fault, not the recipient's.
+            # A passing refusal before any message (a busy greeting): the service's, not the recipient's.
             raise StopBatch("service unreachable", retry_at=claims.now() + timedelta(seconds=claims.backoff_seconds(1)),
                             error=str(fault))
         if kind == RECIPIENT:

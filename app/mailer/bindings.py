@@ -54,15 +54,16 @@ def set_binding(operation: Operation, sender_email: str, service: EmailService |
     binding.stalled_reason = None
     rotation = None
     if previous_service_id != binding.service_id:
+        previous = db.session.get(EmailService, previous_service_id) if previous_service_id else None
         rotation = Rotation(operation_id=operation.id, from_service_id=previous_service_id,
                             to_service_id=binding.service_id, kind=ROTATION_MANUAL, reason=reason,
-                            user_id=getattr(user, "id", None))
+                            user_id=getattr(user, "id", None), from_service_name=getattr(previous, "name", None),
+                            to_service_name=getattr(service, "name", None))
         db.session.add(rotation)
     audit.record("binding.update", target=binding, user=user,
                  details={"operation": operation.code, "service": service.name if service else None})
     db.session.commit()
     if rotation is not None:
-        previous = db.session.get(EmailService, previous_service_id) if previous_service_id else None
         alert_binding_changed(operation, previous, service, ROTATION_MANUAL, reason, user=user,
                               rotation_id=rotation.id)
     return binding

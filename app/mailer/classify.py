@@ -5,9 +5,15 @@ so the text matters as much as the code. The first matching row wins.
 
 Kinds:
 - QUOTA: the service is exhausted for the month (rotate; the recipient keeps its attempts)
-- BROKEN: the service cannot send at all (bad credentials, sender refused...; rotate, alert)
+- BROKEN: the service cannot send at all (bad credentials, TLS, sender refused...; rotate, alert)
+- UNREACHABLE: the service did not answer (connection refused, DNS, timeout, no greeting, dropped
+  before sending); counted toward "sem conexão" (app.mailer.health); the recipient keeps its attempts
 - RECIPIENT: this message/address is refused for good (fail this delivery, no retry, no rotation)
-- TRANSIENT: try again later with backoff (rate limits, 4xx, timeouts, dropped connections)
+- TRANSIENT: try again later with backoff (rate limits, 4xx, a connection lost mid-message)
+
+`describe` words a refusal for the admins: Portuguese first, the server's own reply in
+brackets ("O servidor recusou por limite diário de envios [452 4.5.3 Daily message limit
+exceeded]"). Faults without a reply are worded by the transport, which knows the host and port.
 """
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ import config
 
 QUOTA = "quota"
 BROKEN = "broken"
+UNREACHABLE = "unreachable"
 RECIPIENT = "recipient"
 TRANSIENT = "transient"
 
@@ -34,17 +41,18 @@ RECIPIENT_STATUS = re.compile(r"\b5\.1\.\d+\b")
 
 
 class SmtpFault(Exception):
-    """A refusal (or a lost connection: code None) at one stage of one SMTP conversation."""
+    """A refusal (or a lost connection: code None) at one stage of one SMTP conversation.
+
+    `text` is the server's reply, or for a fault without a reply the transport's own wording
+    (Portuguese first, the system's error in brackets). `str(fault)` is what admins read.
+    """
 
     def __init__(self, stage: str, code: int | None, text: str):
         super().__init__(stage, code, text)
         self.stage, self.code, self.text = stage, code, text
 
     def __str__(self) -> str:
-        where = STAGE_LABELS.get(self.stage, self.stage)
-        if self.code is None:
-            return f"{where}: {self.text}"
-        return f"{where}: {self.code} {self.text}"
+        return describe(self)
 
 
 def _no_reply(stage, code, text, quota_re):
@@ -60,6 +68,11 @@ TLS_SETUP_FAILURE = re.compile(r"certificate verify failed|CERTIFICATE_VERIFY_FA
 
 def _tls_setup(stage, code, text, quota_re):
     return stage == CONNECT and code is None and bool(TLS_SETUP_FAILURE.search(text))
+
+
+def _unreachable(stage, code, text, quota_re):
+    # No reply while connecting or logging in: the server is away (or we knock on the wrong door).
+    return stage in (CONNECT, AUTH) and code is None
 
 
 def _rate(stage, code, text, quota_re):
@@ -100,6 +113,7 @@ def _permanent_message(stage, code, text, quota_re):
 # (name, predicate, kind): read top to bottom, the first match decides.
 RULES = [
     ("TLS cannot be set up (certificate, STARTTLS not offered, wrong mode)", _tls_setup, BROKEN),
+    ("no reply while connecting (refused, DNS, timeout, no greeting)", _unreachable, UNREACHABLE),
     ("no reply (timeout, dropped connection)", _no_reply, TRANSIENT),
     ("rate limited", _rate, TRANSIENT),
     ("quota reply (QUOTA_REPLY_PATTERN)", _quota, QUOTA),
@@ -135,3 +149,38 @@ def classify(stage: str, code: int | None, text: str, pattern: str | None = None
 
 def classify_fault(fault: SmtpFault, pattern: str | None = None) -> str:
     return classify(fault.stage, fault.code, fault.text, pattern)
+
+
+# --- how a refusal reads to an admin ------------------------------------------------------------
+DAILY = re.compile(r"daily|di[aá]ri|per day|24 ?h", re.I)
+MONTHLY = re.compile(r"month|mensal", re.I)
+
+
+def describe(fault: SmtpFault, pattern: str | None = None) -> str:
+    """Portuguese first, the server's own reply in brackets."""
+    if fault.code is None:
+        return fault.text
+    return f"{_phrase(fault, pattern)} [{fault.code} {fault.text}]".strip()
+
+
+def _phrase(fault: SmtpFault, pattern: str | None) -> str:
+    stage, code, text = fault.stage, fault.code, fault.text or ""
+    kind = classify_fault(fault, pattern)
+    if kind == QUOTA:
+        period = "diário " if DAILY.search(text) else "mensal " if MONTHLY.search(text) else ""
+        return f"O servidor recusou por limite {period}de envios"
+    if _rate(stage, code, text, None):
+        return "O servidor pediu para reduzir o ritmo de envio"
+    if kind == BROKEN:
+        if code == 530:
+            return "O servidor exige autenticação (confira usuário e segurança)"
+        if stage == AUTH or code in (534, 535, 538):
+            return "O servidor recusou o usuário ou a senha"
+        if stage == MAIL:
+            return "O servidor recusou o remetente"
+        return "O servidor recusou a conexão"
+    if kind == RECIPIENT:
+        if stage == RCPT or RECIPIENT_STATUS.search(text):
+            return "O servidor recusou o destinatário (endereço inexistente ou inválido)"
+        return "O servidor recusou a mensagem"
+    return f"Falha temporária do servidor em {STAGE_LABELS.get(stage, stage)}; nova tentativa mais tarde"

@@ -19,6 +19,8 @@ def unusable_reasons(service: EmailService | None, sender: str, month: str | Non
         reasons.append("Serviço inativo")
     if service.broken_at is not None:
         reasons.append(f"Serviço com defeito: {service.broken_reason or ''}".strip())
+    if service.unreachable_at is not None:
+        reasons.append(f"Serviço sem conexão: {service.unreachable_reason or ''}".strip())
     if not service.allows_sender(sender):
         reasons.append(f"O serviço não permite enviar como {sender}")
     usage = quota.usage(service, month)

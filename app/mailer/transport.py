@@ -16,7 +16,7 @@ import ssl
 
 from flask import current_app
 
-from .classify import AUTH, CONNECT, DATA, MAIL, RCPT, SmtpFault
+from .classify import AUTH, CONNECT, DATA, MAIL, RCPT, STAGE_LABELS, SmtpFault
 
 log = logging.getLogger(__name__)
 _DOT_AT_LINE_START = re.compile(rb"(?m)^\.")  # SMTP dot-stuffing, as smtplib.data does
@@ -28,14 +28,70 @@ def _text(resp) -> str:
     return str(resp or "")
 
 
+class _Client(smtplib.SMTP):
+    """smtplib.SMTP that remembers whether the TCP connection opened (so a silent greeting can be told
+    apart from a host that does not answer) and logs in with one mechanism only."""
+
+    tcp_open = False
+    preferred_auths = ("CRAM-MD5", "PLAIN", "LOGIN")  # smtplib's own order
+
+    def _get_socket(self, host, port, timeout):
+        sock = super()._get_socket(host, port, timeout)
+        self.tcp_open = True
+        return sock
+
+    def login_once(self, user: str, password: str) -> None:
+        """AUTH with the first mechanism both sides know, and only that one.
+
+        smtplib's `login` tries every mechanism in turn, so one wrong password counts twice
+        (PLAIN, then LOGIN) toward the server's lock-out.
+        """
+        self.ehlo_or_helo_if_needed()
+        if not self.has_extn("auth"):
+            raise smtplib.SMTPNotSupportedError("SMTP AUTH extension not supported by server.")
+        offered = self.esmtp_features["auth"].upper().split()
+        for mechanism in self.preferred_auths:
+            if mechanism in offered:
+                self.user, self.password = user, password
+                method = getattr(self, "auth_" + mechanism.lower().replace("-", "_"))
+                self.auth(mechanism, method, initial_response_ok=True)  # raises SMTPAuthenticationError
+                return
+        raise smtplib.SMTPException("No suitable authentication method found.")
+
+
+class _SSLClient(_Client, smtplib.SMTP_SSL):
+    """Implicit TLS: the handshake happens in `_get_socket`, before the greeting."""
+
+
+def _connect_fault_text(exc: BaseException, host: str, port: int, timeout: float, tcp_open: bool) -> str:
+    """A connection that never became an SMTP session, in Portuguese first with the system's error in brackets."""
+    where = f"{host}:{port}"
+    raw = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, smtplib.SMTPServerDisconnected) and isinstance(exc.__context__, TimeoutError):
+        exc = exc.__context__  # smtplib reports a read that timed out as a disconnection
+    if isinstance(exc, ConnectionRefusedError):
+        return f"conexão recusada por {where} [{raw}]"
+    if isinstance(exc, socket.gaierror):
+        return f"o servidor {host} não foi encontrado (DNS) [{raw}]"
+    if isinstance(exc, (socket.timeout, TimeoutError)):
+        if tcp_open:
+            return (f"o servidor não enviou a saudação SMTP: confira a porta e a segurança (465 costuma ser SSL) "
+                    f"[{where}, nada em {timeout:g} s]")
+        return f"{where} não respondeu em {timeout:g} s [{raw}]"
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return f"o servidor {where} encerrou a conexão antes da saudação SMTP [{raw}]"
+    return f"falha de conexão com {where} [{raw}]"
+
+
 class SmtpTransport:
     """`open()`, then `send(...)` many times, then `close()`. Raises SmtpFault on any refusal."""
 
     def __init__(self, host: str, port: int, security: str = "starttls", username: str = "",
                  password: str | None = None, timeout: float = 30.0, service_name: str = "",
-                 ca_file: str | None = None, allow_pipelining: bool = True):
+                 ca_file: str | None = None, allow_pipelining: bool = True, connect_timeout: float | None = None):
         self.host, self.port, self.security = host, port, security
         self.username, self.password, self.timeout = username, password, timeout
+        self.connect_timeout = min(timeout, connect_timeout) if connect_timeout else timeout
         self.service_name = service_name or host
         self.ca_file = ca_file
         self.allow_pipelining = allow_pipelining
@@ -48,7 +104,7 @@ class SmtpTransport:
             timeout = current_app.config["SMTP_TIMEOUT"]
         return cls(service.host, service.port, service.security, service.username or "", service.password,
                    timeout, service.name, current_app.config["SMTP_CA_FILE"],
-                   current_app.config["SMTP_PIPELINING"])
+                   current_app.config["SMTP_PIPELINING"], current_app.config["SMTP_CONNECT_TIMEOUT"])
 
     def _tls_context(self) -> ssl.SSLContext:
         """Certificates and host names are always verified: the password and the debtors' data
@@ -66,22 +122,37 @@ class SmtpTransport:
     def open(self) -> None:
         if self.smtp is not None:
             return
-        smtp = None
+        smtp = self._connect()
+        if self.username:
+            self._login(smtp)
+        self.pipelining = self.allow_pipelining and smtp.has_extn("pipelining")
+        self.smtp = smtp
+
+    def _connect(self) -> _Client:
+        """TCP (and TLS for `ssl`) and the greeting within SMTP_CONNECT_TIMEOUT, then EHLO and STARTTLS."""
+        if self.security == "ssl":
+            smtp = _SSLClient(timeout=self.connect_timeout, context=self._tls_context())
+        else:
+            smtp = _Client(timeout=self.connect_timeout)
+        smtp._host = self.host  # what TLS checks the certificate against (smtplib sets it only in its constructor)
         try:
-            if self.security == "ssl":
-                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self._tls_context())
-            else:
-                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            code, greeting = smtp.connect(self.host, self.port)
+            if code != 220:  # smtplib checks this only when it connects in its constructor
+                raise smtplib.SMTPConnectError(code, greeting)
+            smtp.sock.settimeout(self.timeout)
+            smtp.timeout = self.timeout
             smtp.ehlo()
             if self.security == "starttls":
                 smtp.starttls(context=self._tls_context())
                 smtp.ehlo()
+            return smtp
         except smtplib.SMTPResponseException as exc:  # SMTPConnectError included: a refusing greeting
             self._drop(smtp)
             raise self._fault(CONNECT, exc.smtp_code, _text(exc.smtp_error)) from exc
         except smtplib.SMTPNotSupportedError as exc:
             self._drop(smtp)
-            raise self._fault(CONNECT, None, f"o servidor não oferece STARTTLS: {exc}") from exc
+            raise self._fault(CONNECT, None, f"o servidor não oferece STARTTLS: confira a segurança do serviço "
+                                             f"[{exc}]") from exc
         except ssl.SSLCertVerificationError as exc:
             self._drop(smtp)
             raise self._fault(CONNECT, None, f"certificado TLS não confiável ({exc.verify_message}): confira o host "
@@ -90,26 +161,24 @@ class SmtpTransport:
             self._drop(smtp)
             raise self._fault(CONNECT, None, f"falha ao negociar TLS: confira a porta e a segurança (STARTTLS, "
                                              f"SSL/TLS) [{type(exc).__name__}: {exc}]") from exc
-        except (smtplib.SMTPException, OSError) as exc:  # refused, timed out, dropped
+        except (smtplib.SMTPException, OSError) as exc:  # refused, no DNS, timed out, no greeting, dropped
             self._drop(smtp)
-            raise self._fault(CONNECT, None, f"{type(exc).__name__}: {exc}") from exc
-        if self.username:
-            try:
-                smtp.login(self.username, self.password or "")
-            except smtplib.SMTPAuthenticationError as exc:
-                self._drop(smtp)
-                raise self._fault(AUTH, exc.smtp_code, _text(exc.smtp_error)) from exc
-            except smtplib.SMTPResponseException as exc:
-                self._drop(smtp)
-                raise self._fault(AUTH, exc.smtp_code, _text(exc.smtp_error)) from exc
-            except smtplib.SMTPNotSupportedError as exc:
-                self._drop(smtp)
-                raise self._fault(AUTH, 530, f"AUTH não suportado pelo servidor: {exc}") from exc
-            except (smtplib.SMTPException, OSError) as exc:
-                self._drop(smtp)
-                raise self._fault(AUTH, None, f"{type(exc).__name__}: {exc}") from exc
-        self.pipelining = self.allow_pipelining and smtp.has_extn("pipelining")
-        self.smtp = smtp
+            text = _connect_fault_text(exc, self.host, self.port, self.connect_timeout, smtp.tcp_open)
+            raise self._fault(CONNECT, None, text) from exc
+
+    def _login(self, smtp: _Client) -> None:
+        try:
+            smtp.login_once(self.username, self.password or "")
+        except smtplib.SMTPResponseException as exc:  # SMTPAuthenticationError included
+            self._drop(smtp)
+            raise self._fault(AUTH, exc.smtp_code, _text(exc.smtp_error)) from exc
+        except smtplib.SMTPNotSupportedError as exc:
+            self._drop(smtp)
+            raise self._fault(AUTH, 530, f"AUTH não suportado pelo servidor: {exc}") from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            self._drop(smtp)
+            raise self._fault(AUTH, None, f"a conexão com {self.host}:{self.port} caiu durante a autenticação "
+                                          f"[{type(exc).__name__}: {exc}]") from exc
 
     def close(self) -> None:
         smtp, self.smtp = self.smtp, None
@@ -128,6 +197,14 @@ class SmtpTransport:
             smtp.close()
         except Exception:
             pass
+
+    def probe(self) -> None:
+        """Connect and EHLO only (is the server there?); raises SmtpFault otherwise."""
+        smtp = self._connect()
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            self._drop(smtp)
 
     def noop(self) -> tuple[int, str]:
         self.open()
@@ -179,7 +256,7 @@ class SmtpTransport:
         except (smtplib.SMTPException, OSError, socket.timeout) as exc:
             # Lost after DATA: unknown whether the server took it (the one allowed duplicate).
             self._forget()
-            raise self._fault(stage, None, f"{type(exc).__name__}: {exc}") from exc
+            raise self._fault(stage, None, self._lost(stage, exc)) from exc
         except Exception:
             # A hook failed (the database, say) mid-conversation: drop the session rather than QUIT
             # into an open DATA, which would wait for the server's timeout.
@@ -207,7 +284,7 @@ class SmtpTransport:
                 self._forget()
                 if refused is not None:
                     raise self._fault(*refused) from exc
-                raise self._fault(stage, None, f"{type(exc).__name__}: {exc}") from exc
+                raise self._fault(stage, None, self._lost(stage, exc)) from exc
             if code not in accepted and refused is None:
                 refused = (stage, code, _text(resp))
             data_open = stage == DATA and code == 354
@@ -242,6 +319,12 @@ class SmtpTransport:
         smtp, self.smtp = self.smtp, None
         if smtp is not None:
             self._drop(smtp)
+
+    def _lost(self, stage: str, exc: BaseException) -> str:
+        where = STAGE_LABELS.get(stage, stage)
+        if isinstance(exc, (socket.timeout, TimeoutError)):
+            return f"o servidor não respondeu em {self.timeout:g} s durante {where} [{type(exc).__name__}: {exc}]"
+        return f"a conexão caiu durante {where} [{type(exc).__name__}: {exc}]"
 
     def _fault(self, stage: str, code: int | None, text: str) -> SmtpFault:
         fault = SmtpFault(stage, code, text.strip()[:500])

@@ -98,6 +98,13 @@ class Campaign(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     canceled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     personal_data_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Order-independent hash of the normalised client lines (CPF + emails): the same file twice is a duplicate.
+    content_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The stall watchdog (app.campaigns.watchdog): what progress looked like and since when it has not moved.
+    progress_mark: Mapped[str | None] = mapped_column(String(200))
+    progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    stalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    stall_reason: Mapped[str | None] = mapped_column(Text)
 
     # Counters (docs/architecture.md, "Glossary": Registros, Acordos, Emails enviados, ...).
     records: Mapped[int] = mapped_column(default=0)  # valid distinct CPFs
@@ -264,7 +271,7 @@ class Delivery(db.Model):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     claim_token: Mapped[str | None] = mapped_column(String(40))
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    service_id: Mapped[int | None] = mapped_column(ForeignKey("email_services.id", ondelete="SET NULL"))
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("email_services.id", ondelete="RESTRICT"))
     message_id: Mapped[str | None] = mapped_column(String(255))
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -13,6 +13,10 @@ from app.security.crypto import decrypt, encrypt
 SECURITY_CHOICES = ("starttls", "ssl", "none")
 SECURITY_LABELS = {"starttls": "STARTTLS", "ssl": "SSL/TLS", "none": "Nenhuma"}
 
+# EmailService.health
+HEALTH_OK, HEALTH_UNREACHABLE, HEALTH_BROKEN = "ok", "unreachable", "broken"
+HEALTH_LABELS = {HEALTH_OK: "ok", HEALTH_UNREACHABLE: "sem conexão", HEALTH_BROKEN: "com defeito"}
+
 # Rotation.kind: the system moved the operation (quota, defect) or an admin did.
 ROTATION_AUTOMATIC = "automatic"
 ROTATION_MANUAL = "manual"
@@ -39,9 +43,39 @@ class EmailService(db.Model):
     allowed_senders: Mapped[str] = mapped_column(Text, default="")
     broken_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     broken_reason: Mapped[str | None] = mapped_column(Text)
+    # Health (app.mailer.health): consecutive connection failures, counted across workers; past
+    # SERVICE_DOWN_AFTER the service is "sem conexão" until a probe gets an answer.
+    connect_failures: Mapped[int] = mapped_column(default=0)
+    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    unreachable_reason: Mapped[str | None] = mapped_column(Text)
+    probed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    usages: Mapped[list["ServiceUsage"]] = relationship(back_populates="service", cascade="all, delete-orphan")
+    # History (usage, deliveries, rotations, alerts) refers to a service: the database refuses to delete one
+    # that has any (ondelete RESTRICT), and the panel and the API say why first.
+    usages: Mapped[list["ServiceUsage"]] = relationship(back_populates="service", passive_deletes="all")
+
+    @property
+    def health(self) -> str:
+        """ok | unreachable ("sem conexão") | broken ("com defeito")."""
+        if self.broken_at is not None:
+            return HEALTH_BROKEN
+        if self.unreachable_at is not None:
+            return HEALTH_UNREACHABLE
+        return HEALTH_OK
+
+    @property
+    def health_reason(self) -> str | None:
+        return {HEALTH_BROKEN: self.broken_reason, HEALTH_UNREACHABLE: self.unreachable_reason}.get(self.health)
+
+    @property
+    def health_since(self) -> datetime | None:
+        return {HEALTH_BROKEN: self.broken_at, HEALTH_UNREACHABLE: self.unreachable_at}.get(self.health)
+
+    @property
+    def health_label(self) -> str:
+        return HEALTH_LABELS[self.health]
 
     @property
     def allowed_senders_list(self) -> list[str]:
@@ -94,7 +128,7 @@ class ServiceUsage(db.Model):
     __table_args__ = (UniqueConstraint("service_id", "month"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    service_id: Mapped[int] = mapped_column(ForeignKey("email_services.id", ondelete="CASCADE"), index=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("email_services.id", ondelete="RESTRICT"), index=True)
     month: Mapped[str] = mapped_column(String(7))  # 'YYYY-MM'
     sent: Mapped[int] = mapped_column(default=0)
     # Slots taken by workers for messages in flight (reserve-then-confirm): sent + reserved never
@@ -136,8 +170,11 @@ class Rotation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     operation_id: Mapped[int] = mapped_column(ForeignKey("operations.id"), index=True)
-    from_service_id: Mapped[int | None] = mapped_column(ForeignKey("email_services.id", ondelete="SET NULL"))
-    to_service_id: Mapped[int | None] = mapped_column(ForeignKey("email_services.id", ondelete="SET NULL"))
+    from_service_id: Mapped[int | None] = mapped_column(ForeignKey("email_services.id", ondelete="RESTRICT"))
+    to_service_id: Mapped[int | None] = mapped_column(ForeignKey("email_services.id", ondelete="RESTRICT"))
+    # The names as they were at the move: history reads the same whatever happens to the services later.
+    from_service_name: Mapped[str | None] = mapped_column(String(80))
+    to_service_name: Mapped[str | None] = mapped_column(String(80))
     kind: Mapped[str] = mapped_column(String(20))  # automatic | manual
     reason: Mapped[str] = mapped_column(Text, default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -161,7 +198,7 @@ class Alert(db.Model):
     body_html: Mapped[str] = mapped_column(Text, default="")
     recipients: Mapped[str] = mapped_column(Text, default="")
     operation_id: Mapped[int | None] = mapped_column(ForeignKey("operations.id", ondelete="SET NULL"))
-    service_id: Mapped[int | None] = mapped_column(ForeignKey("email_services.id", ondelete="SET NULL"))
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("email_services.id", ondelete="RESTRICT"))
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"))
     # Makes "one alert per exhaustion" a database guarantee, e.g. 'quota:3:2026-11'.
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)

@@ -75,6 +75,7 @@ class State:
     pipelining: bool = True  # advertise PIPELINING (RFC 2920), as most providers do
     random: random.Random = field(default_factory=lambda: random.Random(7))
     accepted_total: int = 0
+    auth_attempts: list[tuple[str, str]] = field(default_factory=list)  # (mechanism, user) of every AUTH
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def scripted(self, stage: str, user: str | None, rcpt: str | None = None) -> str | None:
@@ -155,6 +156,8 @@ class _Authenticator:
         if not isinstance(auth_data, LoginPassword):
             return AuthResult(success=False, handled=False)
         user = auth_data.login.decode()
+        with self.state.lock:
+            self.state.auth_attempts.append((mechanism, user))
         reply = self.state.scripted("auth", user)
         if reply:
             # handled=False: aiosmtpd answers `message` itself (handled=True would drop the client).
@@ -264,6 +267,11 @@ class SmtpTestServer:
     def message_ids(self) -> list[str | None]:
         """The Message-ID of every accepted message, duplicates included."""
         return [m.message_id for m in self.received]
+
+    @property
+    def auth_attempts(self) -> list[tuple[str, str]]:
+        with self.state.lock:
+            return list(self.state.auth_attempts)
 
     def recipients(self) -> list[str]:
         return [r for m in self.received for r in m.rcpt_tos]

@@ -1,7 +1,7 @@
 """The reply classifier, reply by reply (docs/smtp-replies.md) and stage by stage."""
 import pytest
 
-from app.mailer.classify import AUTH, BROKEN, CONNECT, DATA, MAIL, QUOTA, RCPT, RECIPIENT, TRANSIENT, classify
+from app.mailer.classify import AUTH, BROKEN, CONNECT, DATA, MAIL, QUOTA, RCPT, RECIPIENT, TRANSIENT, UNREACHABLE, classify
 
 CASES = [
     # (stage, code, text, expected)
@@ -25,13 +25,17 @@ CASES = [
     (RCPT, 451, "4.3.0 Temporary failure", TRANSIENT),
     (DATA, 451, "4.3.0 Temporary failure", TRANSIENT),
     (CONNECT, 421, "Service not available", TRANSIENT),
-    (CONNECT, None, "TimeoutError: timed out", TRANSIENT),
+    (CONNECT, None, "127.0.0.1:2525 não respondeu em 10 s [TimeoutError: timed out]", UNREACHABLE),
+    (CONNECT, None, "o servidor não enviou a saudação SMTP: confira a porta e a segurança (465 costuma ser SSL)",
+     UNREACHABLE),
+    (AUTH, None, "a conexão com 127.0.0.1:2525 caiu durante a autenticação [SMTPServerDisconnected]", UNREACHABLE),
     (CONNECT, None, "SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed", BROKEN),
     (CONNECT, None, "SSLError: [SSL: WRONG_VERSION_NUMBER] wrong version number", BROKEN),
     (CONNECT, None, "certificado TLS não confiável (self-signed certificate): confira o host", BROKEN),
     (CONNECT, None, "falha ao negociar TLS: confira a porta e a segurança", BROKEN),
     (CONNECT, None, "o servidor não oferece STARTTLS: STARTTLS extension not supported by server.", BROKEN),
-    (CONNECT, None, "ConnectionRefusedError: [Errno 111] Connection refused", TRANSIENT),
+    (CONNECT, None, "conexão recusada por 127.0.0.1:2525 [ConnectionRefusedError: [Errno 111] Connection refused]",
+     UNREACHABLE),
     (DATA, None, "SMTPServerDisconnected: Connection unexpectedly closed", TRANSIENT),
     (MAIL, 553, "5.7.1 Sender address rejected: not owned by user", BROKEN),
     (CONNECT, 554, "No SMTP service here", BROKEN),

@@ -160,13 +160,17 @@ def test_a_manual_change_sends_the_confirmation_email(services, admin_user):
     assert (rotation.kind, rotation.user_id) == ("manual", admin_user.id)
 
 
-def test_an_automatic_rotation_also_sends_the_confirmation_email(claro_on_2, smtp_server):
+def test_a_quota_event_sends_one_alert_that_lists_every_operation_moved(services, smtp_server):
+    bind("CLARO", services["SERVICO_2"])
+    bind("NET", services["SERVICO_2"])
     smtp_server.set_quota("servico_2", 0)
     campaign = make_sending_campaign(clients=1)
     with mail.record_messages() as outbox:
         sending.send_batch(campaign.id)
 
-    assert sorted(m.subject for m in outbox) == ["Limite de Envios Esgotado!", "Serviço de envio alterado"]
+    assert [m.subject for m in outbox] == ["Limite de Envios Esgotado!"]
+    assert "<b>Claro</b> passou para <b>SERVICO_3</b>" in outbox[0].html
+    assert "<b>NET</b> passou para <b>SERVICO_3</b>" in outbox[0].html
 
 
 def test_a_service_not_allowing_the_sender_is_skipped(services, smtp_server):
