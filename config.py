@@ -67,7 +67,8 @@ SETTINGS: tuple[Setting, ...] = (
     S("MAIL_USE_SSL", "bool", False, "implicit TLS to it"),
     S("MAIL_USERNAME", "text", None, "its account", shown="(none)"),
     S("MAIL_PASSWORD", "text", None, "its password", shown="(none)"),
-    S("MAIL_DEFAULT_SENDER", "text", "preventivo@localhost", "sender of the system's notifications"),
+    S("MAIL_DEFAULT_SENDER", "text", "Preventivo <alertas@preventivo.local>", "sender of the system's alerts and "
+      "confirmations; in production a real address (never `…@localhost`)", required_in_production=True),
     # --- intake
     S("MAX_UPLOAD_MB", "int", 20, "largest spreadsheet accepted"),
     S("MAX_ROWS", "int", 200_000, "most lines in one spreadsheet"),
@@ -217,6 +218,8 @@ def load_config(overrides: dict | None = None) -> dict:
         missing = [s.name for s in SETTINGS if s.required_in_production and _raw(s.name) is None]
         if missing:
             raise ConfigError("PREVENTIVO_ENV=production requires these environment variables: " + ", ".join(missing))
+        if cfg["MAIL_DEFAULT_SENDER"].rstrip(">").lower().endswith("@localhost"):
+            raise ConfigError("MAIL_DEFAULT_SENDER must be a real address in production, not …@localhost")
     cfg["SECRET_KEY"] = cfg["SECRET_KEY"] or _kept_secret("secret_key", lambda: secrets.token_urlsafe(48))
     cfg["ENCRYPTION_KEYS"] = list(cfg["ENCRYPTION_KEYS"] or _kept_secret("encryption.key", _new_fernet_key).split(","))
     cfg["ALERT_EMAILS"] = list(cfg["ALERT_EMAILS"])

@@ -3,11 +3,15 @@
 A `dedupe_key` makes "one alert per event" a database guarantee: the row is
 inserted first, and a second insert with the same key means the alert was
 already given, so nothing is sent twice even with several workers.
+
+Every alert has a text/plain part that says what its HTML says (html2text), and
+goes out from MAIL_DEFAULT_SENDER.
 """
 from __future__ import annotations
 
 import logging
 
+import html2text
 from flask import current_app
 from flask_mail import Message
 from sqlalchemy.exc import IntegrityError
@@ -40,10 +44,20 @@ def send_admin_alert(kind: str, subject: str, body_html: str, *, dedupe_key: str
         db.session.commit()
         return alert
     try:
-        mail.send(Message(subject=subject, recipients=recipients, html=body_html))
+        mail.send(Message(subject=subject, recipients=recipients, html=body_html, body=plain_text(body_html),
+                          sender=current_app.config["MAIL_DEFAULT_SENDER"]))
         alert.sent_ok = True
     except Exception as exc:  # the alert stays recorded; the panel shows the error
         alert.error = f"{type(exc).__name__}: {exc}"[:500]
         log.warning("alert %s not sent: %s", kind, alert.error)
     db.session.commit()
     return alert
+
+
+def plain_text(body_html: str) -> str:
+    """The text/plain part of an alert: its HTML, readable as text (lists, bold and links kept legible)."""
+    converter = html2text.HTML2Text()
+    converter.body_width = 0  # no hard wrapping: mail clients wrap
+    converter.ignore_images = True
+    converter.ignore_emphasis = True
+    return converter.handle(body_html).strip() + "\n"

@@ -10,6 +10,7 @@ from app.campaigns.sending import resume_after_rebinding
 from app.extensions import db
 from app.mailer import quota
 from app.mailer.bindings import binding_of, binding_warnings, set_binding
+from app.mailer.eligibility import unusable_reason
 from app.models import EmailService, Operation
 
 from .base import SecureBaseView
@@ -24,7 +25,9 @@ class BindingView(SecureBaseView):
         rows = []
         for operation in db.session.execute(db.select(Operation).order_by(Operation.code)).scalars():
             binding = binding_of(operation.id)
-            rows.append({"operation": operation, "binding": binding})
+            service = binding.service if binding else None
+            problem = unusable_reason(service, binding.sender_email if binding else "")
+            rows.append({"operation": operation, "binding": binding, "problem": problem})
         return rows, services, usage
 
     @expose("/")

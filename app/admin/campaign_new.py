@@ -20,7 +20,7 @@ from app.campaigns.scheduling import (
 )
 from app.extensions import db
 from app.intake import refused_report
-from app.intake.errors import IntakeRefused
+from app.intake.errors import DuplicateCampaign, IntakeRefused
 from app.intake.files import issues_xlsx, template_csv, template_xlsx
 from app.intake.service import ChoiceError, import_campaign, resolve_campaign_type, resolve_operation
 from app.models import Campaign, CampaignType, ImportIssue, Operation
@@ -38,7 +38,7 @@ class CampaignNewView(AnyUserView):
     def index(self):
         values = {"operation": "", "campaign_type": "", "scheduled_at": format_local_input(default_moment())}
         errors: dict[str, str] = {}
-        refused = refused_token = None
+        refused = refused_token = duplicate = None
         if request.method == "POST":
             values.update({k: (request.form.get(k) or "").strip() for k in values})
             operation = campaign_type = moment = None
@@ -58,7 +58,10 @@ class CampaignNewView(AnyUserView):
                 try:
                     result = import_campaign(operation=operation, campaign_type=campaign_type, scheduled_at=moment,
                                              stream=upload.stream, filename=upload.filename,
-                                             user=current_user._get_current_object())
+                                             user=current_user._get_current_object(),
+                                             allow_duplicate=request.form.get("allow_duplicate") == "1")
+                except DuplicateCampaign as exc:
+                    duplicate = exc
                 except IntakeRefused as exc:
                     refused = exc
                     if exc.rejected or exc.warnings:
@@ -66,7 +69,7 @@ class CampaignNewView(AnyUserView):
                 else:
                     return redirect(url_for(".result", campaign_id=result.campaign.id))
         return self.render("admin/intake/new.html", values=values, errors=errors, refused=refused,
-                           refused_token=refused_token, shown=SHOWN_ISSUES, **self._choices())
+                           refused_token=refused_token, duplicate=duplicate, shown=SHOWN_ISSUES, **self._choices())
 
     @staticmethod
     def _choices() -> dict:

@@ -11,11 +11,14 @@ from wtforms import SelectField, TextAreaField, validators
 from app import audit
 from app.extensions import db
 from app.mailer.classify import SmtpFault
+from app.mailer.health import clear_unreachable
 from app.mailer.message import build_mime, new_message_id
 from app.mailer.quota import usage
+from app.mailer.registry import deletion_refusal
 from app.mailer.transport import SmtpTransport
 from app.models import EmailService, OperationBinding
-from app.models.mailer import SECURITY_CHOICES, SECURITY_LABELS
+from app.models.mailer import HEALTH_BROKEN, HEALTH_OK, HEALTH_UNREACHABLE, SECURITY_CHOICES, SECURITY_LABELS
+from app.timeutil import fmt_datetime
 
 from .base import SecureModelView
 from .fields import write_only_password
@@ -36,8 +39,10 @@ def _usage_column(view, context, model, name):
 def _actions_column(view, context, model, name):
     token = generate_csrf()
     forms = []
+    toggle = ("services.deactivate", "Desativar", "outline-danger") if model.active else \
+        ("services.activate", "Reativar", "outline-success")
     for endpoint, label, style in (("services.test_connection", "Testar conexão", "outline-secondary"),
-                                   ("services.send_test", "Enviar teste", "outline-primary")):
+                                   ("services.send_test", "Enviar teste", "outline-primary"), toggle):
         forms.append(Markup(
             '<form method="post" action="{action}" class="d-inline">'
             '<input type="hidden" name="csrf_token" value="{token}">'
@@ -46,15 +51,22 @@ def _actions_column(view, context, model, name):
     return Markup(" ").join(forms)
 
 
-def _broken_column(view, context, model, name):
-    if not model.broken_at:
-        return ""
-    return Markup('<span class="badge badge-danger" title="{}">com defeito</span>').format(model.broken_reason or "")
+HEALTH_BADGES = {HEALTH_OK: "badge-success", HEALTH_UNREACHABLE: "badge-warning", HEALTH_BROKEN: "badge-danger"}
+
+
+def _health_column(view, context, model, name):
+    badge = Markup('<span class="badge {}" title="{}">{}</span>').format(
+        HEALTH_BADGES[model.health], model.health_reason or "", model.health_label)
+    if model.health == HEALTH_OK:
+        return badge
+    since = fmt_datetime(model.health_since)
+    return badge + Markup('<div class="small text-muted" style="max-width:22rem">desde {}: {}</div>').format(
+        since, model.health_reason or "")
 
 
 class EmailServiceView(SecureModelView):
     column_list = ("rotation_order", "name", "host", "port", "security", "username", "monthly_quota", "usage",
-                   "in_rotation", "active", "broken_at", "actions")
+                   "in_rotation", "active", "health", "actions")
     column_default_sort = ("rotation_order", False)
     column_searchable_list = ("name", "host", "username")
     column_sortable_list = ("rotation_order", "name", "host", "monthly_quota", "in_rotation", "active")
@@ -69,20 +81,21 @@ class EmailServiceView(SecureModelView):
         "in_rotation": "Em rodízio",
         "active": "Ativo",
         "allowed_senders": "Remetentes permitidos",
-        "broken_at": "Com defeito",
+        "health": "Situação",
         "password": "Senha",
         "usage": "Uso no mês",
         "actions": "Ações",
     }
     column_formatters = {
         "security": lambda v, c, m, p: SECURITY_LABELS.get(m.security, m.security),
-        "broken_at": _broken_column,
+        "health": _health_column,
         "usage": _usage_column,
         "monthly_quota": lambda v, c, m, p: f"{m.monthly_quota or 0:,}".replace(",", "."),
         "actions": _actions_column,
     }
     form_columns = ("name", "host", "port", "security", "username", "password", "monthly_quota", "rotation_order", "in_rotation", "active", "allowed_senders")
-    form_excluded_columns = ("password_encrypted", "usages", "broken_at", "broken_reason", "created_at")
+    form_excluded_columns = ("password_encrypted", "usages", "broken_at", "broken_reason", "created_at",
+                             "connect_failures", "failing_since", "unreachable_at", "unreachable_reason", "probed_at")
     form_overrides = {"security": SelectField, "allowed_senders": TextAreaField}
     form_args = {
         "security": {"choices": [(c, SECURITY_LABELS[c]) for c in SECURITY_CHOICES], "label": "Segurança"},
@@ -114,6 +127,8 @@ class EmailServiceView(SecureModelView):
             flash(f"Falha ao testar {service.name} ({fault}).", "error")
             return redirect(url_for(".index_view"))
         flash(f"Conexão com {service.name} OK: conectou, autenticou e respondeu {code} ao NOOP.", "success")
+        if service.unreachable_at is not None and clear_unreachable(service):
+            flash(f"{service.name} não está mais sem conexão.", "success")
         if service.broken_at is not None:
             # The defect is gone (a certificate renewed, a firewall opened): rotation may choose it again,
             # and paused campaigns resume with the next sweep.
@@ -139,6 +154,34 @@ class EmailServiceView(SecureModelView):
             flash(f"Mensagem de teste enviada por {service.name} para {recipient} (remetente {sender}).", "success")
         except SmtpFault as fault:
             flash(f"{service.name} recusou a mensagem de teste ({fault}).", "error")
+        return redirect(url_for(".index_view"))
+
+    def delete_model(self, model) -> bool:
+        """Refuse, with the reason, to delete a service with a binding or a history (deactivate it instead)."""
+        refusal = deletion_refusal(model)
+        if refusal:
+            flash(refusal, "error")
+            return False
+        return super().delete_model(model)
+
+    @expose("/desativar/<int:service_id>", methods=["POST"])
+    def deactivate(self, service_id: int):
+        return self._set_active(service_id, False)
+
+    @expose("/reativar/<int:service_id>", methods=["POST"])
+    def activate(self, service_id: int):
+        return self._set_active(service_id, True)
+
+    def _set_active(self, service_id: int, active: bool):
+        service = self._service(service_id)
+        service.active = active
+        audit.record("emailservice.activate" if active else "emailservice.deactivate", target=service)
+        db.session.commit()
+        if active:
+            flash(f"{service.name} reativado: o rodízio pode voltar a escolhê-lo.", "success")
+        else:
+            flash(f"{service.name} desativado: não será mais usado; as operações ligadas a ele passam para o "
+                  "próximo serviço no próximo envio.", "success")
         return redirect(url_for(".index_view"))
 
     def _service(self, service_id: int):

@@ -7,7 +7,7 @@ from flask import g, jsonify, request
 
 from app.campaigns.scheduling import ScheduleError, can_manage, cancel, check_moment, parse_iso, reschedule
 from app.extensions import db
-from app.intake.errors import IntakeRefused
+from app.intake.errors import DuplicateCampaign, IntakeRefused
 from app.intake.service import ChoiceError, import_campaign, resolve_campaign_type, resolve_operation
 from app.models import Campaign, Operation
 from app.models.campaigns import CAMPAIGN_STATUSES
@@ -132,6 +132,9 @@ _MULTIPART = {"multipart/form-data": {"schema": {
         "scheduled_at": {"type": "string", "format": "date-time",
                          "description": "ISO 8601; sem fuso, é lido no TIMEZONE; ausente = agora"},
         "file": {"type": "string", "format": "binary", "description": ".csv ou .xlsx"},
+        "allow_duplicate": {"type": "string", "enum": ["true", "false"], "default": "false",
+                            "description": "true: cadastra mesmo que outra campanha da operação, no mesmo dia e não "
+                                           "cancelada, já tenha estes clientes (sem ele: 409 duplicate_campaign)"},
     },
 }}}
 
@@ -140,6 +143,7 @@ _MULTIPART = {"multipart/form-data": {"schema": {
 @documented("/campaigns", "post", summary="Cadastra uma campanha a partir de uma planilha", tags=["Campanhas"],
             request_body={"required": True, "content": _MULTIPART},
             responses={"201": json_body(CAMPAIGN_CREATED, "Campanha criada"),
+                       "409": {"$ref": "#/components/responses/Conflict"},
                        "413": {"$ref": "#/components/responses/TooLarge"},
                        "422": json_body(IMPORT_REFUSED, "Nenhuma campanha criada: campos ou planilha inválidos")})
 @any_user
@@ -159,10 +163,17 @@ def create_campaign():
     upload = request.files.get("file")
     if upload is None:
         errors.add("file", "Envie a planilha no campo 'file' (.csv ou .xlsx).")
+    allow_duplicate = (request.form.get("allow_duplicate") or "false").strip().lower()
+    if allow_duplicate not in ("true", "false"):
+        errors.add("allow_duplicate", "Use true ou false.")
     errors.raise_if_any()
     try:
         result = import_campaign(operation=operation, campaign_type=campaign_type, scheduled_at=moment,
-                                 stream=upload.stream, filename=upload.filename or "", user=g.api_user)
+                                 stream=upload.stream, filename=upload.filename or "", user=g.api_user,
+                                 allow_duplicate=allow_duplicate == "true")
+    except DuplicateCampaign as exc:
+        raise ApiError(409, exc.message, code="duplicate_campaign",
+                       details={"campaign_id": exc.campaign_id, "campaign_day": exc.day.isoformat()})
     except IntakeRefused as exc:
         raise ApiError(422, exc.message, details={"rejected": [i.as_api() for i in exc.rejected],
                                                   "warnings": [i.as_api() for i in exc.warnings]})

@@ -7,11 +7,13 @@ from flask import g, jsonify
 from app import audit
 from app.extensions import db
 from app.mailer.quota import usage
-from app.models import EmailService, OperationBinding
+from app.mailer.registry import deletion_blockers, deletion_refusal
+from app.models import EmailService
 from app.models.mailer import SECURITY_CHOICES
+from app.timeutil import iso
 
-from .blueprint import bp
 from .auth import admin_only
+from .blueprint import bp
 from .errors import ApiError
 from .openapi import documented, json_body, path_id, ref, schema
 from .validation import FieldErrors, json_object
@@ -36,13 +38,18 @@ SERVICE_STATE = {
         "properties": {"month": {"type": "string", "example": "2026-11"}, "sent": {"type": "integer"},
                        "quota": {"type": "integer"}, "exhausted": {"type": "boolean"}},
     },
-    "broken": {"type": "boolean", "description": "Marcado com defeito (autenticação ou conexão recusada)."},
+    "broken": {"type": "boolean", "description": "Marcado com defeito (autenticação, TLS ou remetente recusado)."},
     "broken_reason": {"type": "string", "nullable": True},
+    "health": {"type": "string", "enum": ["ok", "unreachable", "broken"],
+               "description": "ok; unreachable: sem conexão (o servidor não responde); broken: com defeito."},
+    "health_reason": {"type": "string", "nullable": True, "description": "Por quê, em português, com a resposta do "
+                                                                         "servidor entre colchetes."},
+    "health_since": {"type": "string", "format": "date-time", "nullable": True},
 }
 SERVICE = schema("Service", {
     "type": "object",
     "properties": {"id": {"type": "integer"}, **SERVICE_FIELDS, **SERVICE_STATE},
-    "required": ["id", *SERVICE_FIELDS, "usage", "broken"],
+    "required": ["id", *SERVICE_FIELDS, "usage", "broken", "health"],
 })
 SERVICE_WRITE = schema("ServiceWrite", {
     "type": "object",
@@ -71,6 +78,9 @@ def service_json(service: EmailService) -> dict:
         "usage": usage(service).as_json(),
         "broken": service.broken_at is not None,
         "broken_reason": service.broken_reason if service.broken_at else None,
+        "health": service.health,
+        "health_reason": service.health_reason,
+        "health_since": iso(service.health_since),
     }
     return data
 
@@ -240,9 +250,11 @@ def update_service(service_id: int):
 @admin_only
 def delete_service(service_id: int):
     service = _get(service_id)
-    bound = db.session.execute(db.select(OperationBinding.id).where(OperationBinding.service_id == service.id)).first()
-    if bound is not None:
-        raise ApiError(409, "O serviço está em uso por uma operação. Altere o serviço de envio antes de removê-lo.")
+    blockers = deletion_blockers(service)
+    if blockers:
+        # Deactivate instead: PATCH {"active": false}.
+        raise ApiError(409, deletion_refusal(service), code="service_in_use",
+                       details={"reasons": blockers, "instead": {"active": False}})
     audit.record("emailservice.delete", target=service, user=g.api_user, details={"name": service.name})
     db.session.delete(service)
     db.session.commit()

@@ -10,3 +10,14 @@ class IntakeRefused(Exception):
         self.message = message
         self.rejected = rejected or []
         self.warnings = warnings or []
+
+
+class DuplicateCampaign(Exception):
+    """The same clients for the same operation and day are already in a campaign that is not canceled."""
+
+    def __init__(self, campaign_id: int, day):
+        self.campaign_id = campaign_id
+        self.day = day
+        self.message = (f"A campanha #{campaign_id} já tem este arquivo para {day.strftime('%d/%m/%Y')}. "
+                        "Cadastrar mesmo assim?")
+        super().__init__(self.message)

@@ -7,16 +7,16 @@ from datetime import datetime
 from typing import BinaryIO
 
 from flask import current_app
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 
 from app import audit
 from app.campaigns.scheduling import schedule_start
 from app.campaigns.selection import campaign_day
 from app.extensions import db
 from app.models import Campaign, CampaignType, ImportIssue, Operation
-from app.models.campaigns import SCHEDULED
+from app.models.campaigns import CANCELED, SCHEDULED
 
-from .errors import IntakeRefused
+from .errors import DuplicateCampaign, IntakeRefused
 from .parser import Issue, LineParser
 from .sources import Limits, open_source
 from .store import ClientWriter
@@ -85,19 +85,16 @@ def limits() -> Limits:
 
 
 def import_campaign(*, operation: Operation, campaign_type: CampaignType, scheduled_at: datetime,
-                    stream: BinaryIO, filename: str, user=None) -> ImportResult:
+                    stream: BinaryIO, filename: str, user=None, allow_duplicate: bool = False) -> ImportResult:
     """Parse, validate and store a spreadsheet as a new scheduled campaign.
 
-    Raises IntakeRefused (nothing stored) when the file cannot become a campaign.
+    Raises IntakeRefused (nothing stored) when the file cannot become a campaign, and
+    DuplicateCampaign (nothing stored) when the same clients are already in a campaign of the
+    operation for that day, unless `allow_duplicate`.
     """
     source = open_source(stream, filename or "", limits())
     try:
-        if source.columns.cpf is None:
-            raise IntakeRefused("A planilha não tem a coluna CPF. A primeira linha deve ter os títulos CPF e EMAIL "
-                                "(baixe o modelo para ver o formato).")
-        if not source.columns.emails:
-            raise IntakeRefused("A planilha não tem coluna de e-mail (EMAIL, E-MAIL, EMAIL1 a EMAIL10 ou EMAILS). "
-                                "Baixe o modelo para ver o formato.")
+        _check_columns(source)
         campaign = Campaign(
             operation_id=operation.id, campaign_type_id=campaign_type.id, scheduled_at=scheduled_at,
             campaign_day=campaign_day(scheduled_at), status=SCHEDULED,
@@ -118,20 +115,17 @@ def import_campaign(*, operation: Operation, campaign_type: CampaignType, schedu
     warnings = sorted(parser.warnings + writer.warnings, key=lambda i: (i.line or 0))
     if writer.clients == 0:
         db.session.rollback()
-        if parser.data_lines == 0:
-            message = "A planilha não tem nenhuma linha de dados abaixo do cabeçalho."
-        else:
-            message = (f"Nenhuma linha válida: as {parser.data_lines} linhas foram recusadas. "
-                       "Corrija a planilha e envie de novo.")
-        raise IntakeRefused(message, rejected=parser.rejected, warnings=warnings)
-
+        raise IntakeRefused(_nothing_valid(parser.data_lines), rejected=parser.rejected, warnings=warnings)
+    if not allow_duplicate:
+        _refuse_duplicate(campaign, writer.content_hash)
     connection = db.session.connection()
     issues = [{"campaign_id": campaign.id, "kind": i.kind, "line": i.line, "column": i.column,
                "value": i.value, "reason": i.reason} for i in parser.rejected + warnings]
     if issues:
         connection.execute(insert(ImportIssue.__table__), issues)
     connection.execute(update(Campaign.__table__).where(Campaign.__table__.c.id == campaign.id).values(
-        records=writer.clients, emails_total=writer.emails, lines_rejected=len(parser.rejected)))
+        records=writer.clients, emails_total=writer.emails, lines_rejected=len(parser.rejected),
+        content_hash=writer.content_hash))
     audit.record("campaign.create", target=campaign, user=user, details={
         "operation": operation.code, "campaign_type": campaign_type.name, "clients": writer.clients,
         "emails": writer.emails, "rejected": len(parser.rejected), "source": source.kind})
@@ -141,3 +135,32 @@ def import_campaign(*, operation: Operation, campaign_type: CampaignType, schedu
              len(parser.rejected))
     start = schedule_start(campaign.id, scheduled_at)
     return ImportResult(campaign, writer.clients, writer.emails, parser.rejected, warnings, start)
+
+
+def _refuse_duplicate(campaign: Campaign, content_hash: str) -> None:
+    """Roll the import back if a campaign of the same operation and day, not canceled, has these clients."""
+    other = db.session.execute(
+        select(Campaign.id).where(Campaign.operation_id == campaign.operation_id,
+                                  Campaign.campaign_day == campaign.campaign_day, Campaign.content_hash == content_hash,
+                                  Campaign.status != CANCELED, Campaign.id != campaign.id)
+        .order_by(Campaign.id).limit(1)
+    ).scalar()
+    if other is not None:
+        day = campaign.campaign_day
+        db.session.rollback()
+        raise DuplicateCampaign(other, day)
+
+
+def _check_columns(source) -> None:
+    if source.columns.cpf is None:
+        raise IntakeRefused("A planilha não tem a coluna CPF. A primeira linha deve ter os títulos CPF e EMAIL "
+                            "(baixe o modelo para ver o formato).")
+    if not source.columns.emails:
+        raise IntakeRefused("A planilha não tem coluna de e-mail (EMAIL, E-MAIL, EMAIL1 a EMAIL10 ou EMAILS). "
+                            "Baixe o modelo para ver o formato.")
+
+
+def _nothing_valid(data_lines: int) -> str:
+    if data_lines == 0:
+        return "A planilha não tem nenhuma linha de dados abaixo do cabeçalho."
+    return f"Nenhuma linha válida: as {data_lines} linhas foram recusadas. Corrija a planilha e envie de novo."

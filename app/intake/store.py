@@ -9,6 +9,7 @@ first line, and memory does not grow with the file. New clients get consecutive 
 from __future__ import annotations
 
 from contextlib import ExitStack
+from hashlib import blake2b
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
@@ -27,6 +28,7 @@ _SEEN_BITS = 1 << 23
 CHUNK_SIZE = 200
 _TABLE = CampaignClient.__table__
 _COPY_COLUMNS = ("campaign_id", "cpf", "emails", "name", "line", "chunk_seq", "outcome")
+_HASH_MOD = 2 ** 128
 _QMARK_INSERT = (f"INSERT INTO {_TABLE.name} ({', '.join(_COPY_COLUMNS)}) "
                  f"VALUES ({', '.join('?' for _ in _COPY_COLUMNS)})")
 
@@ -43,6 +45,16 @@ class ClientWriter:
         self._copy = connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg"
         self._open_copy = None  # one COPY stays open across batches (see _insert)
         self._stack = ExitStack()
+        self._digest = 0  # sum of the clients' line hashes: the same clients in any order give the same hash
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of the normalised client lines (CPF and sorted emails), whatever their order in the file."""
+        return format(self._digest, "032x")
+
+    def _count(self, cpf: str, emails: list[str], sign: int = 1) -> None:
+        line = f"{cpf}:{','.join(sorted(emails))}".encode()
+        self._digest = (self._digest + sign * int.from_bytes(blake2b(line, digest_size=16).digest(), "big")) % _HASH_MOD
 
     # The writer is a context manager so that an open COPY is finished on success and
     # aborted (CopyFail) when the import fails.
@@ -74,6 +86,7 @@ class ClientWriter:
             if stored is None:
                 kept = self._cap(cpf, draft.line, draft.emails)
                 self.emails += len(kept)
+                self._count(cpf, kept)
                 rows.append((self.campaign_id, cpf, "\n".join(kept), draft.name, draft.line,
                              self.clients // CHUNK_SIZE, OUTCOME_PENDING))
                 h = int(cpf) % _SEEN_BITS
@@ -84,6 +97,8 @@ class ClientWriter:
                 merged = current + [a for a in draft.emails if a not in current]
                 kept = self._cap(cpf, line, merged)
                 if len(kept) != len(current):
+                    self._count(cpf, current, -1)
+                    self._count(cpf, kept)
                     self.emails += len(kept) - len(current)
                     updates.append({"_id": client_id, "_emails": "\n".join(kept)})
         if rows:

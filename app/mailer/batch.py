@@ -26,7 +26,7 @@ from app.models import Campaign, EmailService
 
 from . import claims, health, quota, rotation
 from .classify import AUTH, BROKEN, CONNECT, QUOTA, RECIPIENT, UNREACHABLE, SmtpFault, classify_fault
-from .message import MessageFactory
+from .message import MessageFactory, NoBoletos, PreparedMessages
 from .recording import Acceptances
 from .templates import BoletoData, TemplateProblem
 from .transport import SmtpTransport
@@ -72,10 +72,9 @@ class BatchSender:
         self.operation_id = campaign.operation_id
         self.token = token
         self.items = items
-        self.boletos = boletos
-        self.names = names
         self.sender = sender
         self.factory = MessageFactory.for_campaign(campaign, sender)
+        self.messages = PreparedMessages(self.factory, items, boletos, names)
         self.max_attempts = current_app.config["SEND_MAX_ATTEMPTS"]
         # PostgreSQL: record acceptances on a second connection while sending on. SQLite keeps one writer, in line.
         in_background = db.engine.dialect.name == "postgresql" and current_app.config["SEND_RECORD_IN_BACKGROUND"]
@@ -87,7 +86,6 @@ class BatchSender:
         self.transport: SmtpTransport | None = None
         self.month = timeutil.month_key(claims.now())
         self.slots = 0
-        self._prepared: dict[int, bytes] = {}
         self._answered: set[int] = set()
         self._checked_at = time.monotonic()
         self._renewed_at = time.monotonic()
@@ -196,39 +194,20 @@ class BatchSender:
     # --- the loop ---
     def _message(self, index: int) -> bytes | None:
         """The message of items[index]; None when it cannot be built (the delivery is failed)."""
-        prepared = self._prepared.pop(index, None)
-        if prepared is not None:
-            return prepared
-        item = self.items[index]
-        boletos = self.boletos.get(item.client_id) or []
-        if not boletos:
-            self._mark_failed(item, "Nenhum boleto selecionado para este cliente")
-            return None
         try:
-            return self.factory.build(recipient=item.email, client_name=self.names.get(item.client_id),
-                                      boletos=boletos, message_id=item.message_id)
+            return self.messages.take(index)
+        except NoBoletos:
+            self._mark_failed(self.items[index], "Nenhum boleto selecionado para este cliente")
         except TemplateProblem as exc:
-            self._mark_failed(item, str(exc), spend_attempt=False)
-            return None
-
-    def _prepare(self, index: int) -> None:
-        """Build the next message while the server processes the current one."""
-        if index < len(self.items) and index not in self._prepared:
-            item = self.items[index]
-            if self.boletos.get(item.client_id):
-                try:
-                    self._prepared[index] = self.factory.build(
-                        recipient=item.email, client_name=self.names.get(item.client_id),
-                        boletos=self.boletos[item.client_id], message_id=item.message_id)
-                except TemplateProblem:
-                    pass  # the main loop builds it again and records the failure
+            self._mark_failed(self.items[index], str(exc), spend_attempt=False)
+        return None
 
     def _send(self, index: int, data: bytes) -> None:
         item = self.items[index]
         if self.slots == 0:
             self._record_accepted()  # the quota must see every acceptance before reserving
         self._ensure_slot(len(self.items) - index)
-        prepare_next = lambda: self._prepare(index + 1)  # noqa: E731
+        prepare_next = lambda: self.messages.prepare(index + 1)  # noqa: E731
         if self.acceptances.recorder is None:
             self.transport.send(self.sender, item.email, data, while_mail=self._record_accepted,
                                 while_data=prepare_next)
@@ -248,11 +227,11 @@ class BatchSender:
         self._record_accepted()
         kind = classify_fault(fault)
         if kind in (QUOTA, BROKEN):
-            self._prepared[index] = data
+            self.messages.put_back(index, data)
             self._move_on(kind, str(fault))
             return index  # same item, next service, no attempt spent
         if kind == UNREACHABLE:
-            self._prepared[index] = data
+            self.messages.put_back(index, data)
             self._unreachable(str(fault))
             return index  # same item, same or next service, no attempt spent
         if fault.stage in (CONNECT, AUTH):

@@ -16,7 +16,7 @@ from email.header import Header
 from email.utils import format_datetime, formataddr
 
 from .pdfs import PdfSource
-from .templates import BoletoData, CompiledTemplates, message_context, templates_for
+from .templates import BoletoData, CompiledTemplates, TemplateProblem, message_context, templates_for
 
 
 def new_message_id(sender: str) -> str:
@@ -103,3 +103,43 @@ class MessageFactory:
 
     def close(self) -> None:
         self.pdfs.close()
+
+
+class NoBoletos(LookupError):
+    """The client has no selected boleto: there is nothing to send."""
+
+
+class PreparedMessages:
+    """The messages of one batch, each built once, the next one ahead while the server works on the current.
+
+    `items` carry `client_id`, `email` and `message_id`; `boletos` and `names` are keyed by client id.
+    """
+
+    def __init__(self, factory: MessageFactory, items: list, boletos: dict, names: dict):
+        self.factory, self.items, self.boletos, self.names = factory, items, boletos, names
+        self._ready: dict[int, bytes] = {}
+
+    def take(self, index: int) -> bytes:
+        """The message of items[index]; raises NoBoletos or TemplateProblem when it cannot be built."""
+        ready = self._ready.pop(index, None)
+        return ready if ready is not None else self._build(index)
+
+    def put_back(self, index: int, data: bytes) -> None:
+        """Keep a built message for another try (through the next service)."""
+        self._ready[index] = data
+
+    def prepare(self, index: int) -> None:
+        """Build items[index] now, quietly: a failure is met again, and recorded, when it is taken."""
+        if index < len(self.items) and index not in self._ready:
+            try:
+                self._ready[index] = self._build(index)
+            except (NoBoletos, TemplateProblem):
+                pass
+
+    def _build(self, index: int) -> bytes:
+        item = self.items[index]
+        boletos = self.boletos.get(item.client_id)
+        if not boletos:
+            raise NoBoletos(item.client_id)
+        return self.factory.build(recipient=item.email, client_name=self.names.get(item.client_id), boletos=boletos,
+                                  message_id=item.message_id)

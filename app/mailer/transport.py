@@ -17,6 +17,7 @@ import ssl
 from flask import current_app
 
 from .classify import AUTH, CONNECT, DATA, MAIL, RCPT, STAGE_LABELS, SmtpFault
+from .smtp_client import Client, SSLClient, connect_fault_text
 
 log = logging.getLogger(__name__)
 _DOT_AT_LINE_START = re.compile(rb"(?m)^\.")  # SMTP dot-stuffing, as smtplib.data does
@@ -26,61 +27,6 @@ def _text(resp) -> str:
     if isinstance(resp, bytes):
         return resp.decode("utf-8", "replace")
     return str(resp or "")
-
-
-class _Client(smtplib.SMTP):
-    """smtplib.SMTP that remembers whether the TCP connection opened (so a silent greeting can be told
-    apart from a host that does not answer) and logs in with one mechanism only."""
-
-    tcp_open = False
-    preferred_auths = ("CRAM-MD5", "PLAIN", "LOGIN")  # smtplib's own order
-
-    def _get_socket(self, host, port, timeout):
-        sock = super()._get_socket(host, port, timeout)
-        self.tcp_open = True
-        return sock
-
-    def login_once(self, user: str, password: str) -> None:
-        """AUTH with the first mechanism both sides know, and only that one.
-
-        smtplib's `login` tries every mechanism in turn, so one wrong password counts twice
-        (PLAIN, then LOGIN) toward the server's lock-out.
-        """
-        self.ehlo_or_helo_if_needed()
-        if not self.has_extn("auth"):
-            raise smtplib.SMTPNotSupportedError("SMTP AUTH extension not supported by server.")
-        offered = self.esmtp_features["auth"].upper().split()
-        for mechanism in self.preferred_auths:
-            if mechanism in offered:
-                self.user, self.password = user, password
-                method = getattr(self, "auth_" + mechanism.lower().replace("-", "_"))
-                self.auth(mechanism, method, initial_response_ok=True)  # raises SMTPAuthenticationError
-                return
-        raise smtplib.SMTPException("No suitable authentication method found.")
-
-
-class _SSLClient(_Client, smtplib.SMTP_SSL):
-    """Implicit TLS: the handshake happens in `_get_socket`, before the greeting."""
-
-
-def _connect_fault_text(exc: BaseException, host: str, port: int, timeout: float, tcp_open: bool) -> str:
-    """A connection that never became an SMTP session, in Portuguese first with the system's error in brackets."""
-    where = f"{host}:{port}"
-    raw = f"{type(exc).__name__}: {exc}"
-    if isinstance(exc, smtplib.SMTPServerDisconnected) and isinstance(exc.__context__, TimeoutError):
-        exc = exc.__context__  # smtplib reports a read that timed out as a disconnection
-    if isinstance(exc, ConnectionRefusedError):
-        return f"conexão recusada por {where} [{raw}]"
-    if isinstance(exc, socket.gaierror):
-        return f"o servidor {host} não foi encontrado (DNS) [{raw}]"
-    if isinstance(exc, (socket.timeout, TimeoutError)):
-        if tcp_open:
-            return (f"o servidor não enviou a saudação SMTP: confira a porta e a segurança (465 costuma ser SSL) "
-                    f"[{where}, nada em {timeout:g} s]")
-        return f"{where} não respondeu em {timeout:g} s [{raw}]"
-    if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return f"o servidor {where} encerrou a conexão antes da saudação SMTP [{raw}]"
-    return f"falha de conexão com {where} [{raw}]"
 
 
 class SmtpTransport:
@@ -128,12 +74,12 @@ class SmtpTransport:
         self.pipelining = self.allow_pipelining and smtp.has_extn("pipelining")
         self.smtp = smtp
 
-    def _connect(self) -> _Client:
+    def _connect(self) -> Client:
         """TCP (and TLS for `ssl`) and the greeting within SMTP_CONNECT_TIMEOUT, then EHLO and STARTTLS."""
         if self.security == "ssl":
-            smtp = _SSLClient(timeout=self.connect_timeout, context=self._tls_context())
+            smtp = SSLClient(timeout=self.connect_timeout, context=self._tls_context())
         else:
-            smtp = _Client(timeout=self.connect_timeout)
+            smtp = Client(timeout=self.connect_timeout)
         smtp._host = self.host  # what TLS checks the certificate against (smtplib sets it only in its constructor)
         try:
             code, greeting = smtp.connect(self.host, self.port)
@@ -163,10 +109,10 @@ class SmtpTransport:
                                              f"SSL/TLS) [{type(exc).__name__}: {exc}]") from exc
         except (smtplib.SMTPException, OSError) as exc:  # refused, no DNS, timed out, no greeting, dropped
             self._drop(smtp)
-            text = _connect_fault_text(exc, self.host, self.port, self.connect_timeout, smtp.tcp_open)
+            text = connect_fault_text(exc, self.host, self.port, self.connect_timeout, smtp.tcp_open)
             raise self._fault(CONNECT, None, text) from exc
 
-    def _login(self, smtp: _Client) -> None:
+    def _login(self, smtp: Client) -> None:
         try:
             smtp.login_once(self.username, self.password or "")
         except smtplib.SMTPResponseException as exc:  # SMTPAuthenticationError included

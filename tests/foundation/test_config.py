@@ -12,6 +12,7 @@ PRODUCTION_ENV = {
     "ENCRYPTION_KEYS": "ZmFrZS1rZXktZmFrZS1rZXktZmFrZS1rZXktZmFrZTE=",
     "DATABASE_URL": "postgresql://u@db/preventivo",
     "REDIS_URL": "redis://cache:6379/0",
+    "MAIL_DEFAULT_SENDER": "Preventivo <alertas@empresa.com.br>",
 }
 
 
@@ -129,3 +130,11 @@ def test_no_call_site_restates_a_default():
     offenders = [str(path.relative_to(config.BASE_DIR)) for path in (config.BASE_DIR / "app").rglob("*.py")
                  if re.search(r"config\.get\(\"[A-Z_]+\"", path.read_text())]
     assert offenders == []
+
+
+def test_production_refuses_a_sender_at_localhost(monkeypatch):
+    for name, value in PRODUCTION_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("MAIL_DEFAULT_SENDER", "preventivo@localhost")
+    with pytest.raises(ConfigError, match="MAIL_DEFAULT_SENDER"):
+        load_config()

@@ -81,8 +81,9 @@ def test_templates_download_and_import_their_example(seeded, operator_client):
     assert xlsx.headers["Content-Disposition"].startswith("attachment")
     assert list(load_workbook(io.BytesIO(xlsx.data)).worksheets[0].iter_rows(values_only=True))[0] == ("CPF", "EMAIL")
     assert csv.data.startswith(b"\xef\xbb\xbfCPF;EMAIL")
-    for data, name in ((xlsx.data, "modelo.xlsx"), (csv.data, "modelo.csv")):
-        campaign_id = campaign_id_from_redirect(post_form(operator_client, data, name))
+    # The same example twice: another day each, or the second would be a duplicate of the first.
+    for data, name, day in ((xlsx.data, "modelo.xlsx", "05/08/2099 08:00"), (csv.data, "modelo.csv", "06/08/2099 08:00")):
+        campaign_id = campaign_id_from_redirect(post_form(operator_client, data, name, scheduled_at=day))
         campaign = db.session.get(Campaign, campaign_id)
         assert (campaign.records, campaign.emails_total, campaign.lines_rejected) == (1, 2, 0)
 
