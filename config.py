@@ -79,7 +79,7 @@ SETTINGS: tuple[Setting, ...] = (
       "the panel", shown="(panel value)"),
     S("PROVIDER_<CODE>_TOKEN", "text", None, "its bearer token; wins over the panel", shown="(panel value)"),
     S("PROVIDER_TIMEOUT", "float", 15.0, "seconds per provider request"),
-    S("PROVIDER_CONCURRENCY", "int", 16, "parallel requests per operation"),
+    S("PROVIDER_CONCURRENCY", "int", 16, "requests in flight per operation, shared by all workers through Redis"),
     S("PROVIDER_RATE_LIMIT", "float", 0.0, "requests per second per operation, shared by all workers through Redis; "
       "0 for none"),
     S("PROVIDER_ATTEMPTS", "int", 3, "tries of a provider call on 5xx, timeouts and connection errors"),
@@ -95,11 +95,17 @@ SETTINGS: tuple[Setting, ...] = (
       "(two round trips fewer per message)"),
     S("SMTP_CA_FILE", "text", None, "a PEM CA bundle trusted for STARTTLS/SSL in addition to the system's (a relay "
       "with a private CA); certificates are always verified", shown="—"),
-    S("SEND_BATCH_SIZE", "int", 200, "deliveries one send job claims and sends over one SMTP connection"),
+    S("SEND_BATCH_SIZE", "int", 200, "deliveries one SMTP session claims at a time (a send job runs up to the "
+      "service's max_connections sessions at once, on PostgreSQL)"),
     S("SEND_PARALLEL_JOBS", "int", 2, "send jobs started per campaign (more workers share a campaign)"),
     S("SEND_MAX_ATTEMPTS", "int", 5, "tries of a delivery on transient SMTP failures (4xx) before it is failed"),
     S("SEND_BACKOFF_SECONDS", "seconds", (60.0, 240.0, 600.0, 900.0), "wait before each retry of a transient failure "
       "(the last value repeats)", shown="`60,240,600,900`"),
+    S("SEND_SESSION_LEASE_SECONDS", "int", 60, "an SMTP session's slot (max_connections of its service) is leased "
+      "this long and renewed while the session lives; a killed worker's slots come back after it"),
+    S("SEND_THROTTLE_BACKOFF_SECONDS", "float", 5.0, "a relay's rate reply pauses its service this long (doubled per "
+      "rate reply in a row)"),
+    S("SEND_THROTTLE_MAX_BACKOFF_SECONDS", "float", 300.0, "the longest such pause"),
     S("SEND_LEASE_SECONDS", "int", 600, "a claimed delivery whose worker died returns to pending after this (the "
       "sweep reclaims it)"),
     S("SEND_PDF_THREAD", "bool", False, "render a batch's PDFs in a background thread while it sends"),

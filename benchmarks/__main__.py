@@ -25,21 +25,27 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ORDER = ("intake", "collection", "sending", "campaign", "reports")
+ORDER = ("intake", "collection", "creditor", "sending", "relay", "campaign", "reports")
 
 FULL = {
     "intake": {"lines": 100_000},
     "collection": {"cpfs": 10_000, "workers": 2, "latency": 0.02},
     # One worker process, then two (SEND_PARALLEL_JOBS starts two send jobs per campaign).
     "sending": {"n": 10_000, "emails_per_client": 2, "workers": (1, 2)},
-    "campaign": {"clients": 10_000, "workers": 2, "latency": 0.02},
+    # Then again as in the field: a creditor 300 ms away and a relay taking 250 ms a message.
+    "campaign": {"clients": 10_000, "workers": 2, "latency": 0.02, "field": {"latency": 0.3, "relay_delay": 0.25}},
+    # The field: a creditor 300 ms away, a relay taking 250 ms a message (10 sessions allowed).
+    "creditor": {"cpfs": 2_000, "latency": 0.3, "workers": 2},
+    "relay": {"n": 2_000, "delay": 0.25, "workers": 2},
     "reports": {"campaigns": 2_000, "deliveries": 1_000_000, "samples": 40},
 }
 QUICK = {
     "intake": {"lines": 10_000},
     "collection": {"cpfs": 1_000, "workers": 2, "latency": 0.02},
     "sending": {"n": 1_000, "emails_per_client": 2, "workers": (1, 2)},
-    "campaign": {"clients": 1_000, "workers": 2, "latency": 0.02},
+    "campaign": {"clients": 1_000, "workers": 2, "latency": 0.02, "field": {"latency": 0.3, "relay_delay": 0.25}},
+    "creditor": {"cpfs": 300, "latency": 0.3, "workers": 2},
+    "relay": {"n": 300, "delay": 0.25, "workers": 2},
     "reports": {"campaigns": 200, "deliveries": 50_000, "samples": 10},
 }
 
@@ -65,11 +71,11 @@ def run_one(name: str, kwargs: dict) -> tuple[dict | None, float, str]:
     pg = pg_url()
     if name == "intake" and pg:
         kwargs = dict(kwargs, pg_url=pg)
-    if name == "collection" and pg:
+    if name in ("collection", "creditor") and pg:
         env["DATABASE_URL"] = pg  # collection reads DATABASE_URL and makes its own schema there
-    if name in ("sending", "campaign", "reports") and pg:
+    if name in ("sending", "relay", "campaign", "reports") and pg:
         env["BENCH_DATABASE_URL"] = pg
-    if os.environ.get("BENCH_REDIS_URL") and name == "collection":
+    if os.environ.get("BENCH_REDIS_URL") and name in ("collection", "creditor"):
         env["REDIS_URL"] = os.environ["BENCH_REDIS_URL"]
     if name == "sending":
         kwargs = dict(kwargs, batch_size=200 if kwargs.get("workers", 1) > 1 else 500)
@@ -99,13 +105,18 @@ def rows_for(name: str, r: dict) -> list[tuple[str, str, str, str]]:
         mem = ", ".join(f"{k.split('_')[0]} lines: {v} MB" for k, v in r.get("memory", {}).items())
         out.append(("intake", "import memory peak (tracemalloc)", mem, "streamed: the peak must not grow with the file"))
         return out
-    if name == "collection":
-        return [("collection", f"{r['cpfs']:,} CPFs from the sandbox ({r['latency_s'] * 1000:g} ms), "
+    if name in ("collection", "creditor"):
+        return [(name, f"{r['cpfs']:,} CPFs from the sandbox ({r['latency_s'] * 1000:g} ms), "
                  f"{r['workers']} workers, {r['database']}",
                  f"{r['cpfs_per_s']:,} CPFs/s",
-                 f"bound {r['bound_all_workers']:,.0f}/s = {r['workers']} x {r['concurrency']} / {r['latency_s']} s "
-                 f"({100 * r['cpfs_per_s'] / r['bound_all_workers']:.0f}% of it); {r['seconds']} s; "
+                 f"bound {r['bound_all_workers']:,.0f}/s = {r['concurrency']} in flight (all workers) / "
+                 f"{r['latency_s']} s ({100 * r['cpfs_per_s'] / r['bound_all_workers']:.0f}% of it); {r['seconds']} s; "
                  f"CPU workers {r['worker_cpu_s']} s, sandbox {r['sandbox_cpu_s']} s")]
+    if name == "relay":
+        return [("relay", f"{r['messages']:,} messages to a relay taking {r['relay_delay_s'] * 1000:g} ms each, "
+                 f"{r['workers']} workers, {r['database']}", f"{r['path_per_second']:,} msg/s",
+                 f"{r['sessions_busy']} of {r['max_connections']} sessions busy (msg/s x {r['relay_delay_s']} s); "
+                 f"10,000 emails in {r['minutes_for_10000']} min")]
     if name == "sending":
         workers = f"{r['workers']} worker process{'es' if r['workers'] > 1 else ''}"
         return [("sending", f"{r['messages']:,} messages, whole path, {workers}, {r['database']}",
@@ -113,7 +124,10 @@ def rows_for(name: str, r: dict) -> list[tuple[str, str, str, str]]:
                  f"bare smtplib loop {r['bare_per_second']:,} msg/s to the same server: "
                  f"{r['ratio']:.0%}; {r['distinct_pdfs']:,} PDFs, {r['avg_message_bytes']:,} bytes a message")]
     if name == "campaign":
-        return [("campaign", f"{r['clients']:,}-client campaign end to end, {r['workers']} workers, {r['database']}",
+        field = (f", creditor {r['latency_s'] * 1000:g} ms, relay {r['relay_delay_s'] * 1000:g} ms"
+                 if r.get("relay_delay_s") else "")
+        return [("campaign", f"{r['clients']:,}-client campaign end to end{field}, {r['workers']} workers, "
+                 f"{r['database']}",
                  f"{r['last_email_s']} s",
                  f"upload {r['upload_s']} s; started +{r['started_s']} s; collected +{r['collected_s']} s; "
                  f"first email +{r['first_email_s']} s; last email +{r['last_email_s']} s "
@@ -185,6 +199,9 @@ def variants(name: str, size: dict) -> list[dict]:
     """The runs of one benchmark: sending runs once per worker count it lists."""
     if name == "sending":
         return [dict(size, workers=w) for w in size["workers"]]
+    if name == "campaign":
+        base = {k: v for k, v in size.items() if k != "field"}
+        return [base, dict(base, **size["field"])]
     return [dict(size)]
 
 

@@ -173,7 +173,7 @@ def _aware(moment):
 
 
 def run(clients: int = 10_000, workers: int = 2, latency: float = 0.02, emails_per_client: int = 1,
-        timeout: float = 1800.0) -> dict:
+        timeout: float = 1800.0, relay_delay: float = 0.0) -> dict:
     tmp = tempfile.mkdtemp(prefix="preventivo-bench-")
     env, schema, embedded = _environment(tmp)
     from tests.helpers.smtp_server import free_port
@@ -186,7 +186,8 @@ def run(clients: int = 10_000, workers: int = 2, latency: float = 0.02, emails_p
         procs.append(sandbox)
         sandbox.stdout.readline()
         smtp_port = free_port()
-        smtp = subprocess.Popen([sys.executable, "-m", "tests.helpers.smtp_server", str(smtp_port)], env=env, cwd=ROOT,
+        smtp = subprocess.Popen([sys.executable, "-m", "tests.helpers.smtp_server", str(smtp_port), str(relay_delay)],
+                                env=env, cwd=ROOT,
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         procs.append(smtp)
         smtp.stdout.readline()
@@ -248,7 +249,8 @@ def run(clients: int = 10_000, workers: int = 2, latency: float = 0.02, emails_p
 
     last = offset(facts["last_sent_at"])
     return {
-        "clients": clients, "workers": workers, "latency_s": latency, "database": facts["database"],
+        "clients": clients, "workers": workers, "latency_s": latency, "relay_delay_s": relay_delay,
+        "database": facts["database"],
         "status": facts["status"], "records": facts["records"], "agreements": facts["agreements"],
         "boletos_selected": facts["boletos_selected"], "emails_sent": facts["emails_sent"],
         "emails_failed": facts["emails_failed"], "emails_pending": facts["emails_pending"],

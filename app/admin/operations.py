@@ -47,15 +47,21 @@ class OperationView(SecureModelView):
         "provider_token": "Token da API",
         "active": "Ativa",
         "test_connection": "Conexão",
+        "rotate_when_throttled": "Trocar de serviço quando o servidor limitar o ritmo",
     }
     column_formatters = {"provider_url": _url_column, "provider_token": _token_column,
                          "test_connection": _test_connection_column}
-    form_columns = ("code", "name", "provider_url", "provider_token", "active")
+    form_columns = ("code", "name", "provider_url", "provider_token", "active", "rotate_when_throttled")
     form_extra_fields = {"provider_token": write_only_password("Token da API")}
     form_args = {
         "provider_url": {
             "description": "PROVIDER_<CÓDIGO>_URL no ambiente, quando definida, tem prioridade sobre este valor.",
-        }
+        },
+        "rotate_when_throttled": {
+            "description": "Quando um servidor SMTP pede para reduzir o ritmo (\"too much mail\"), o padrão é esperar e "
+                           "seguir mais devagar no mesmo serviço (a cota é a do mesmo mês). Marque para passar esta "
+                           "operação ao próximo serviço do rodízio.",
+        },
     }
 
     @expose("/testar-conexao/<int:operation_id>", methods=("POST",))

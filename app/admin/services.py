@@ -64,6 +64,10 @@ def _health_column(view, context, model, name):
         since, model.health_reason or "")
 
 
+MAX_SESSIONS = 100
+INT32 = 2**31 - 1
+
+
 class EmailServiceView(SecureModelView):
     column_list = ("rotation_order", "name", "host", "port", "security", "username", "monthly_quota", "usage",
                    "in_rotation", "active", "health", "actions")
@@ -77,6 +81,8 @@ class EmailServiceView(SecureModelView):
         "security": "Segurança",
         "username": "Usuário",
         "monthly_quota": "Cota mensal",
+        "max_connections": "Sessões simultâneas",
+        "max_per_minute": "Limite por minuto",
         "rotation_order": "Ordem",
         "in_rotation": "Em rodízio",
         "active": "Ativo",
@@ -93,13 +99,20 @@ class EmailServiceView(SecureModelView):
         "monthly_quota": lambda v, c, m, p: f"{m.monthly_quota or 0:,}".replace(",", "."),
         "actions": _actions_column,
     }
-    form_columns = ("name", "host", "port", "security", "username", "password", "monthly_quota", "rotation_order", "in_rotation", "active", "allowed_senders")
+    form_columns = ("name", "host", "port", "security", "username", "password", "monthly_quota", "max_connections",
+                    "max_per_minute", "rotation_order", "in_rotation", "active", "allowed_senders")
     form_excluded_columns = ("password_encrypted", "usages", "broken_at", "broken_reason", "created_at",
                              "connect_failures", "failing_since", "unreachable_at", "unreachable_reason", "probed_at")
     form_overrides = {"security": SelectField, "allowed_senders": TextAreaField}
     form_args = {
         "security": {"choices": [(c, SECURITY_LABELS[c]) for c in SECURITY_CHOICES], "label": "Segurança"},
         "monthly_quota": {"validators": [validators.InputRequired(), validators.NumberRange(min=0)]},
+        "max_connections": {"validators": [validators.Optional(), validators.NumberRange(min=1, max=MAX_SESSIONS)],
+                            "description": "Conexões SMTP abertas ao mesmo tempo, somando todos os workers (10 é o "
+                                           "comum; menos se o provedor limitar conexões)."},
+        "max_per_minute": {"validators": [validators.Optional(), validators.NumberRange(min=0, max=INT32)],
+                           "description": "Mensagens por minuto, somando todos os workers; 0 = sem limite (o sistema "
+                                          "desacelera sozinho quando o servidor pede)."},
         "port": {"validators": [validators.InputRequired(), validators.NumberRange(min=1, max=65535)]},
         "allowed_senders": {
             "description": "Opcional. Um endereço por linha; vazio permite qualquer remetente.",
@@ -109,6 +122,9 @@ class EmailServiceView(SecureModelView):
     form_extra_fields = {"password": write_only_password("Senha")}
 
     def on_model_change(self, form, model, is_created):
+        # Left blank: the defaults (10 sessions, no cap per minute).
+        model.max_connections = model.max_connections or 10
+        model.max_per_minute = model.max_per_minute or 0
         if form.password.data:
             model.set_password(form.password.data)
         model.allowed_senders_list = model.allowed_senders_list  # normalise

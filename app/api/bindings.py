@@ -9,8 +9,8 @@ from app.extensions import db
 from app.mailer.bindings import binding_of, set_binding
 from app.models import EmailService, Operation
 
-from .blueprint import bp
 from .auth import admin_only
+from .blueprint import bp
 from .errors import ApiError
 from .openapi import documented, json_body, schema
 from .validation import FieldErrors, json_object

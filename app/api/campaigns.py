@@ -13,8 +13,8 @@ from app.models import Campaign, Operation
 from app.models.campaigns import CAMPAIGN_STATUSES
 from app.timeutil import iso, now_utc
 
-from .blueprint import bp
 from .auth import any_user
+from .blueprint import bp
 from .errors import ApiError
 from .openapi import OPERATION_CODE, documented, json_body, path_id, ref, schema
 from .validation import FieldErrors, json_object

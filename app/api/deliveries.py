@@ -8,8 +8,8 @@ from app.models import Campaign, Delivery, EmailService
 from app.models.campaigns import DELIVERY_FAILED, DELIVERY_PENDING, DELIVERY_SENDING, DELIVERY_SENT
 from app.timeutil import iso
 
-from .blueprint import bp
 from .auth import any_user
+from .blueprint import bp
 from .errors import ApiError
 from .openapi import documented, json_body, path_id, schema
 

@@ -7,8 +7,8 @@ from app.extensions import db
 from app.models import Operation, Rotation
 from app.timeutil import iso
 
-from .blueprint import bp
 from .auth import any_user
+from .blueprint import bp
 from .deliveries import _int_arg
 from .errors import ApiError
 from .openapi import OPERATION_CODE, documented, json_body, schema

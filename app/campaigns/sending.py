@@ -22,9 +22,10 @@ from sqlalchemy import select
 from app.extensions import db
 from app.jobs import SEND, job, queued_job_args
 from app.mailer import claims, recovery, rotation
-from app.mailer.batch import NO_SERVICE, BatchResult
+from app.mailer.batch import BatchResult
 from app.mailer.dispatch import run_batch
 from app.mailer.rotation import NO_BINDING
+from app.mailer.service_link import NO_SERVICE, THROTTLED
 from app.models import Campaign, CampaignClient, Delivery, OperationBinding
 from app.models.campaigns import DELIVERY_PENDING, DELIVERY_SENDING, OUTCOME_PENDING, PAUSED, SENDING
 
@@ -52,6 +53,9 @@ def send_batch(campaign_id: int, batch_size: int | None = None, *, chain: bool =
     result = run_batch(campaign_id, batch_size)
     if result.stopped == NO_SERVICE:
         pause_stalled_operations()
+    if result.stopped == THROTTLED and result.retry_at is not None and chain:
+        # The relay asked us to slow down: come back when the backoff ends (the sweep would, a minute later).
+        send_batch_job.delay_at(result.retry_at, campaign_id, job_id=f"send-{campaign_id}-after-throttle")
     status = db.session.execute(select(Campaign.status).where(Campaign.id == campaign_id)).scalar()
     if (chain and result.claimed and status in claims.SENDABLE_STATUSES and result.stopped is None
             and claims.has_due_work(campaign_id)):

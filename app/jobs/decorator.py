@@ -35,7 +35,18 @@ def job(queue: str, timeout: int = 600, retry=None, result_ttl: int = 600, failu
             return q.enqueue(run, args=args, kwargs=kwargs, job_id=job_id, job_timeout=timeout, retry=retry,
                              result_ttl=result_ttl, failure_ttl=failure_ttl)
 
+        def delay_at(moment, *args, job_id: str | None = None, **kwargs):
+            """Enqueue at `moment` (aware datetime); the workers' own scheduler moves it to the queue then."""
+            q = get_queue(queue)
+            if job_id is not None:
+                existing = q.fetch_job(job_id)
+                if existing is not None and existing.get_status(refresh=True) in LIVE_STATUSES:
+                    return existing
+            return q.enqueue_at(moment, run, *args, job_id=job_id, job_timeout=timeout, retry=retry,
+                                result_ttl=result_ttl, failure_ttl=failure_ttl, **kwargs)
+
         run.delay = delay
+        run.delay_at = delay_at
         run.queue_name = queue
         run.timeout = timeout
         return run

@@ -22,21 +22,20 @@ from sqlalchemy import select
 
 from app import timeutil
 from app.extensions import db
-from app.models import Campaign, EmailService
+from app.models import Campaign, EmailService, OperationBinding
 
 from . import claims, health, quota, rotation
-from .classify import AUTH, BROKEN, CONNECT, QUOTA, RECIPIENT, UNREACHABLE, SmtpFault, classify_fault
+from .classify import AUTH, BROKEN, CONNECT, QUOTA, RATE, RECIPIENT, UNREACHABLE, SmtpFault, classify_fault
 from .message import MessageFactory, NoBoletos, PreparedMessages
 from .recording import Acceptances
+from .service_link import NO_SESSION, THROTTLED, ServiceSwitching, StopBatch, moment
+from .sessions import SessionSlot
 from .templates import BoletoData, TemplateProblem
 from .transport import SmtpTransport
 
 log = logging.getLogger(__name__)
 
-RESERVE_BLOCK = 20
-NO_SERVICE = "no eligible service"  # BatchResult.stopped when the operation has no service left (it stalls)
 CANCEL_CHECK_SECONDS = 0.5
-SLOT_WAIT_SECONDS = 10  # how long a batch waits for quota slots other workers hold in flight
 
 
 @dataclass
@@ -56,20 +55,17 @@ class BatchResult:
     retried: int = 0
     released: int = 0
     stopped: str | None = None
+    retry_at: datetime | None = None  # when a stopped batch's deliveries are due again (a throttle's end)
     services: list[str] = field(default_factory=list)
 
 
-class StopBatch(Exception):
-    def __init__(self, reason: str, *, retry_at: datetime | None = None, error: str | None = None):
-        super().__init__(reason)
-        self.reason, self.retry_at, self.error = reason, retry_at, error
-
-
-class BatchSender:
+class BatchSender(ServiceSwitching):
     def __init__(self, campaign: Campaign, token: str, items: list[Item], boletos: dict[int, list[BoletoData]],
-                 names: dict[int, str | None], sender: str, service: EmailService):
+                 names: dict[int, str | None], sender: str, service: EmailService, session: SessionSlot):
         self.campaign_id = campaign.id
         self.operation_id = campaign.operation_id
+        self.rotate_when_throttled = campaign.operation.rotate_when_throttled
+        self.session = session
         self.token = token
         self.items = items
         self.sender = sender
@@ -91,77 +87,26 @@ class BatchSender:
         self._renewed_at = time.monotonic()
         self._use(service)
 
-    # --- service switching ---
-    def _use(self, service: EmailService) -> None:
-        self._close_transport()
-        self.service = service
-        self.service_id = service.id
-        self.transport = SmtpTransport.for_service(service)
-        if service.name not in self.result.services:
-            self.result.services.append(service.name)
-        claims.assign_service(self.token, service.id)
-
-    def _close_transport(self) -> None:
-        if self.transport is not None:
-            self.transport.close()
-            self.transport = None
-
-    def _give_back_slots(self) -> None:
-        if self.slots:
-            quota.release(self.service_id, self.month, self.slots)
-            db.session.commit()
-            self.slots = 0
-
-    def _move_on(self, fault_kind: str, reason: str) -> None:
-        """The current service cannot send: rotate (globally) and continue with the operation's new service."""
-        self._give_back_slots()
-        self._close_transport()
-        failed = self.service
-        if fault_kind == BROKEN:
-            rotation.service_broken(failed, reason, campaign_id=self.campaign_id)
-        elif fault_kind == UNREACHABLE:
-            rotation.service_unreachable(failed, reason, campaign_id=self.campaign_id)
-        else:  # a quota reply, or the counter reached the quota
-            rotation.service_exhausted(failed, reason, by_reply=fault_kind == QUOTA, campaign_id=self.campaign_id)
-        nxt = rotation.ensure_service(self.operation_id, self.campaign_id)
-        if nxt is None:
-            raise StopBatch(NO_SERVICE, error=reason)
-        self._use(nxt)
-
-    def _unreachable(self, reason: str) -> None:
-        """A connection that never became a session: count it (across workers); past SERVICE_DOWN_AFTER in a
-        row the service is "sem conexão" and the operation moves on, else try again in a moment."""
-        failures = health.connection_failed(self.service, reason)
-        if health.is_down(failures):
-            self._move_on(UNREACHABLE, reason)
-            return
-        time.sleep(min(2 ** (failures - 1), 5))  # a restart or a blip: a few seconds, not the retry backoff
-
-    def _ensure_slot(self, remaining: int) -> None:
-        waited = 0.0
-        while self.slots == 0:
-            granted = quota.reserve(self.service, min(remaining, RESERVE_BLOCK), self.month)
-            if granted:
-                self.slots = granted
-                return
-            usage = quota.usage(self.service, self.month)
-            if usage.exhausted:
-                self._move_on("counter", usage.exhausted_reason)
-                continue
-            # Every free slot is held by other workers' messages in flight: they will confirm or release.
-            if waited >= SLOT_WAIT_SECONDS:
-                raise StopBatch("quota slots busy", retry_at=claims.now() + timedelta(seconds=5))
-            time.sleep(0.1)
-            waited += 0.1
-
     # --- housekeeping ---
     def _check_campaign(self) -> None:
+        """Every half second: the campaign still sendable, the operation still on this service, the session's slot
+        and the deliveries' leases kept, the service's pace read again."""
         if time.monotonic() - self._checked_at < CANCEL_CHECK_SECONDS:
             return
         self._checked_at = time.monotonic()
-        status = db.session.execute(select(Campaign.status).where(Campaign.id == self.campaign_id)).scalar()
+        status, bound = db.session.execute(
+            select(Campaign.status, OperationBinding.service_id).outerjoin(
+                OperationBinding, OperationBinding.operation_id == Campaign.operation_id)
+            .where(Campaign.id == self.campaign_id)).one()
         if status not in claims.SENDABLE_STATUSES:
             raise StopBatch(f"campaign {status}")
+        if bound != self.service_id:
+            self._follow_binding()  # another session rotated, or an admin rebound: stop taking work here
+        if not self.session.renew():
+            raise StopBatch(NO_SESSION)
+        self.throttle.refresh()
+        if self.throttle.paused_for():
+            raise StopBatch(THROTTLED, retry_at=moment(time.time() + self.throttle.paused_for()))
         if time.monotonic() - self._renewed_at >= self.renew_every:
             self._renewed_at = time.monotonic()
             self._record_accepted()  # no write of ours while the recorder holds the rows
@@ -208,6 +153,7 @@ class BatchSender:
             self._record_accepted()  # the quota must see every acceptance before reserving
         self._ensure_slot(len(self.items) - index)
         prepare_next = lambda: self.messages.prepare(index + 1)  # noqa: E731
+        self.throttle.wait()  # max_per_minute, or the pace a rate reply set
         if self.acceptances.recorder is None:
             self.transport.send(self.sender, item.email, data, while_mail=self._record_accepted,
                                 while_data=prepare_next)
@@ -216,6 +162,7 @@ class BatchSender:
                                 while_data=prepare_next)
         self.slots -= 1
         self.acceptances.accepted(item.id, self.service_id, self.month)
+        self.throttle.accepted()
         if self.service_id not in self._answered:
             # The first session of this service in the batch: its failures in a row, if any, are over.
             self._answered.add(self.service_id)
@@ -234,6 +181,9 @@ class BatchSender:
             self.messages.put_back(index, data)
             self._unreachable(str(fault))
             return index  # same item, same or next service, no attempt spent
+        if kind == RATE:
+            self._throttled(index, data, str(fault))
+            return index  # same item, next service (the operation's choice), no attempt spent
         if fault.stage in (CONNECT, AUTH):
             # A passing refusal before any message (a busy greeting): the service's, not the recipient's.
             raise StopBatch("service unreachable", retry_at=claims.now() + timedelta(seconds=claims.backoff_seconds(1)),
@@ -255,7 +205,7 @@ class BatchSender:
 
     def _stop(self, stop: StopBatch) -> None:
         self._record_accepted()
-        self.result.stopped = stop.reason
+        self.result.stopped, self.result.retry_at = stop.reason, stop.retry_at
         self._give_back_slots()
         self.result.released = claims.release_claim(self.token, next_attempt_at=stop.retry_at, last_error=stop.error)
         log.info("campaign=%s batch stopped: %s (released %s)", self.campaign_id, stop.reason, self.result.released)

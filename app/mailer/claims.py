@@ -16,7 +16,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from app import timeutil
 from app.extensions import db
@@ -66,17 +66,30 @@ def has_due_work(campaign_id: int) -> bool:
     ).first() is not None
 
 
+def due_count(campaign_id: int, limit: int) -> int:
+    """How many of the campaign's deliveries are due now, counted up to `limit`."""
+    due = select(Delivery.id).where(Delivery.campaign_id == campaign_id, Delivery.status == DELIVERY_PENDING,
+                                    due_clause(now())).limit(limit).subquery()
+    return db.session.execute(select(func.count()).select_from(due)).scalar() or 0
+
+
 def claim(campaign_id: int, limit: int, lease_seconds: int) -> tuple[str, list[int]]:
-    """Claim up to `limit` due pending deliveries; returns (token, ids). Commits."""
+    """Claim up to `limit` due pending deliveries; returns (token, ids). Commits.
+
+    The candidates are locked and read first, then claimed by id: PostgreSQL may evaluate an
+    `IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)` subquery more than once and claim more than `n`.
+    """
     token = uuid.uuid4().hex
     moment = now()
-    candidates = (
+    candidates = db.session.execute(
         select(Delivery.id)
         .where(Delivery.campaign_id == campaign_id, Delivery.status == DELIVERY_PENDING, due_clause(moment))
         .order_by(Delivery.id).limit(limit)
         .with_for_update(skip_locked=True)  # PostgreSQL; SQLite serialises writers and ignores it
-        .scalar_subquery()
-    )
+    ).scalars().all()
+    if not candidates:
+        db.session.commit()
+        return token, []
     db.session.execute(
         update(Delivery)
         .where(Delivery.id.in_(candidates), Delivery.status == DELIVERY_PENDING)

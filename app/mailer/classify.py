@@ -8,8 +8,10 @@ Kinds:
 - BROKEN: the service cannot send at all (bad credentials, TLS, sender refused...; rotate, alert)
 - UNREACHABLE: the service did not answer (connection refused, DNS, timeout, no greeting, dropped
   before sending); counted toward "sem conexão" (app.mailer.health); the recipient keeps its attempts
+- RATE: the relay limits how fast we send ("too much mail", "rate", "throttled", "try again later"):
+  the session stops, the service backs off (app.mailer.throttle); the recipient keeps its attempts
 - RECIPIENT: this message/address is refused for good (fail this delivery, no retry, no rotation)
-- TRANSIENT: try again later with backoff (rate limits, 4xx, a connection lost mid-message)
+- TRANSIENT: try again later with backoff (other 4xx, a connection lost mid-message)
 
 `describe` words a refusal for the admins: Portuguese first, the server's own reply in
 brackets ("O servidor recusou por limite diário de envios [452 4.5.3 Daily message limit
@@ -24,6 +26,7 @@ from flask import current_app, has_app_context
 import config
 
 QUOTA = "quota"
+RATE = "rate"
 BROKEN = "broken"
 UNREACHABLE = "unreachable"
 RECIPIENT = "recipient"
@@ -33,9 +36,12 @@ CONNECT, AUTH, MAIL, RCPT, DATA = "connect", "auth", "mail", "rcpt", "data"
 STAGES = (CONNECT, AUTH, MAIL, RCPT, DATA)
 STAGE_LABELS = {CONNECT: "conexão", AUTH: "autenticação", MAIL: "MAIL FROM", RCPT: "RCPT TO", DATA: "DATA"}
 
-# Rate limiting ("sending rate exceeded", "throttled") is transient on the same service,
-# unless the text also names a quota ("Throttling failure: Daily message quota exceeded").
-RATE_PATTERN = re.compile(r"\brate\b|throttl", re.I)
+# Rate limiting ("sending rate exceeded", "throttled", Postfix's "too much mail from …") is the service's,
+# not the recipient's, unless the text also names a quota ("Throttling failure: Daily message quota exceeded").
+# "Try again later" alone is a rate reply only before any message (connect, AUTH, MAIL): at DATA it is
+# any passing trouble of the server.
+RATE_PATTERN = re.compile(r"\brate\b|throttl|too much mail|too many (?:messages|mails|connections)", re.I)
+LATER_PATTERN = re.compile(r"try again later", re.I)
 STRONG_QUOTA_PATTERN = re.compile(r"quota|cota|credits|daily|di[aá]ri|monthly|mensal", re.I)
 RECIPIENT_STATUS = re.compile(r"\b5\.1\.\d+\b")
 
@@ -76,7 +82,9 @@ def _unreachable(stage, code, text, quota_re):
 
 
 def _rate(stage, code, text, quota_re):
-    return code is not None and code >= 400 and bool(RATE_PATTERN.search(text)) and not STRONG_QUOTA_PATTERN.search(text)
+    if code is None or code < 400 or STRONG_QUOTA_PATTERN.search(text):
+        return False
+    return bool(RATE_PATTERN.search(text)) or (stage in (CONNECT, AUTH, MAIL) and bool(LATER_PATTERN.search(text)))
 
 
 def _quota(stage, code, text, quota_re):
@@ -115,7 +123,7 @@ RULES = [
     ("TLS cannot be set up (certificate, STARTTLS not offered, wrong mode)", _tls_setup, BROKEN),
     ("no reply while connecting (refused, DNS, timeout, no greeting)", _unreachable, UNREACHABLE),
     ("no reply (timeout, dropped connection)", _no_reply, TRANSIENT),
-    ("rate limited", _rate, TRANSIENT),
+    ("rate limited", _rate, RATE),
     ("quota reply (QUOTA_REPLY_PATTERN)", _quota, QUOTA),
     ("authentication failure", _auth_failure, BROKEN),
     ("recipient refused", _recipient, RECIPIENT),
@@ -169,7 +177,7 @@ def _phrase(fault: SmtpFault, pattern: str | None) -> str:
     if kind == QUOTA:
         period = "diário " if DAILY.search(text) else "mensal " if MONTHLY.search(text) else ""
         return f"O servidor recusou por limite {period}de envios"
-    if _rate(stage, code, text, None):
+    if kind == RATE:
         return "O servidor pediu para reduzir o ritmo de envio"
     if kind == BROKEN:
         if code == 530:

@@ -22,9 +22,11 @@ from app.extensions import db
 from app.models import Agreement, Boleto, Campaign, CampaignClient, Delivery
 
 from . import claims, rotation
-from .batch import NO_SERVICE, BatchResult, BatchSender, Item
+from .batch import BatchResult, BatchSender, Item
 from .bindings import binding_of
 from .message import new_message_id
+from .service_link import NO_SERVICE, NO_SESSION, THROTTLED
+from .sessions import SessionSlot, run_in_threads, session_count
 from .templates import BoletoData
 
 log = logging.getLogger(__name__)
@@ -62,27 +64,74 @@ def _store_message_ids(items: list[Item], sender: str) -> None:
 
 
 def run_batch(campaign_id: int, batch_size: int | None = None) -> BatchResult:
-    """Claim a batch of the campaign's due deliveries and send it through the operation's service."""
+    """Send a batch of the campaign's due deliveries through the operation's service, over as many SMTP
+    sessions at once as the service allows (app.mailer.sessions); each session claims its own share."""
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None or campaign.status not in claims.SENDABLE_STATUSES:
         return BatchResult(stopped=f"campaign {getattr(campaign, 'status', 'missing')}")
     service = rotation.ensure_service(campaign.operation_id, campaign_id)
     if service is None:
         return BatchResult(stopped=NO_SERVICE)
-    binding = binding_of(campaign.operation_id)
-    batch_size = batch_size or int(current_app.config["SEND_BATCH_SIZE"])
-    token, ids = claims.claim(campaign_id, batch_size, claims.lease_seconds())
-    if not ids:
+    batch_size = batch_size or current_app.config["SEND_BATCH_SIZE"]
+    due = claims.due_count(campaign_id, limit=(service.max_connections or 1) * batch_size)
+    if not due:
         return BatchResult()
-    items, boletos, names = _load(ids)
-    _store_message_ids(items, binding.sender_email)
-    batch = BatchSender(campaign, token, items, boletos, names, binding.sender_email, service)
-    if current_app.config["SEND_PDF_THREAD"]:
-        # Render the batch's PDFs in a background thread while messages go out. Off by default: measured
-        # here, the GIL hand-over delays every socket and database reply of the sender about as much as it saves.
-        batch.factory.pdfs.prefetch([b for item in items for b in boletos.get(item.client_id, [])])
-    result = batch.run()
-    log.info("campaign=%s batch claimed=%s sent=%s failed=%s retried=%s stopped=%s services=%s", campaign_id,
-             result.claimed, result.sent, result.failed, result.retried, result.stopped, ",".join(result.services))
+    count = session_count(service, due)
+    share = min(batch_size, -(-due // count))
+    db.session.commit()  # end the read transaction: each session works in its own
+    if count == 1:
+        result = run_session(campaign_id, share)
+    else:
+        result = merge([r for r in run_in_threads(count, run_session, campaign_id, share) if r is not None])
+    log.info("campaign=%s sessions=%s claimed=%s sent=%s failed=%s retried=%s stopped=%s services=%s", campaign_id,
+             count, result.claimed, result.sent, result.failed, result.retried, result.stopped,
+             ",".join(result.services))
     db.session.expire_all()
     return result
+
+
+def run_session(campaign_id: int, size: int) -> BatchResult:
+    """One SMTP session: a slot of the service's semaphore, then up to `size` claimed deliveries sent over it."""
+    campaign = db.session.get(Campaign, campaign_id)
+    service = rotation.ensure_service(campaign.operation_id, campaign_id)
+    if service is None:
+        return BatchResult(stopped=NO_SERVICE)
+    session = SessionSlot()
+    try:
+        if not session.take(service):
+            return BatchResult(stopped=NO_SESSION)
+        token, ids = claims.claim(campaign_id, size, claims.lease_seconds())
+        if not ids:
+            return BatchResult()
+        items, boletos, names = _load(ids)
+        sender = binding_of(campaign.operation_id).sender_email
+        _store_message_ids(items, sender)
+        batch = BatchSender(campaign, token, items, boletos, names, sender, service, session)
+        if current_app.config["SEND_PDF_THREAD"]:
+            # Render the batch's PDFs in a background thread while messages go out. Off by default: measured
+            # here, the GIL hand-over delays every socket and database reply of the sender about as much as it saves.
+            batch.factory.pdfs.prefetch([b for item in items for b in boletos.get(item.client_id, [])])
+        return batch.run()
+    finally:
+        session.release()
+
+
+STOP_PRIORITY = (NO_SERVICE, THROTTLED)  # what the job acts on first, when sessions stopped for different reasons
+
+
+def merge(results: list[BatchResult]) -> BatchResult:
+    """The sessions' results as one."""
+    merged = BatchResult()
+    for result in results:
+        merged.claimed += result.claimed
+        merged.sent += result.sent
+        merged.failed += result.failed
+        merged.retried += result.retried
+        merged.released += result.released
+        merged.services += [name for name in result.services if name not in merged.services]
+    stops = [r for r in results if r.stopped and r.stopped != NO_SESSION]
+    stops.sort(key=lambda r: STOP_PRIORITY.index(r.stopped) if r.stopped in STOP_PRIORITY else len(STOP_PRIORITY))
+    if stops:
+        merged.stopped = stops[0].stopped
+        merged.retry_at = min((r.retry_at for r in stops if r.retry_at), default=None)
+    return merged

@@ -170,6 +170,15 @@ def service_unreachable(service: EmailService, reason: str, *, campaign_id: int 
         alert_unreachable(service, moves)
 
 
+def service_throttled(service: EmailService, operation_id: int, reason: str, *, campaign_id: int | None = None) -> None:
+    """The relay limits the rate and the operation chose not to wait: only this operation moves on (the
+    service stays eligible: it is not out of quota, just slow); the move sends its confirmation alert."""
+    target, moved = _rotate(operation_id, service, f"Ritmo de envio limitado pelo servidor: {reason}", campaign_id)
+    if moved is not None:
+        operation = db.session.get(Operation, operation_id)
+        alert_binding_changed(operation, service, target, ROTATION_AUTOMATIC, moved.reason, rotation_id=moved.id)
+
+
 def _move_operations(service: EmailService, reason: str, campaign_id: int | None) -> Moves:
     moves = []
     for operation_id in _bound_operations(service.id):

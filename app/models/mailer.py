@@ -36,6 +36,10 @@ class EmailService(db.Model):
     username: Mapped[str] = mapped_column(String(255), default="")
     password_encrypted: Mapped[str | None] = mapped_column(Text)
     monthly_quota: Mapped[int] = mapped_column(default=1000)
+    # SMTP sessions open at once across every worker (a Redis semaphore), and an optional cap on messages
+    # per minute across every worker (0 = none; app.mailer.throttle).
+    max_connections: Mapped[int] = mapped_column(default=10)
+    max_per_minute: Mapped[int] = mapped_column(default=0)
     rotation_order: Mapped[int] = mapped_column(default=100)
     in_rotation: Mapped[bool] = mapped_column(default=True)
     active: Mapped[bool] = mapped_column(default=True)

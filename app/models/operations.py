@@ -23,6 +23,9 @@ class Operation(db.Model):
     provider_url: Mapped[str | None] = mapped_column(String(500))
     provider_token_encrypted: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(default=True)
+    # When a relay limits the rate ("too much mail"), wait for it (the same month's quota) or move the
+    # operation to the next eligible service.
+    rotate_when_throttled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     campaign_types: Mapped[list["CampaignType"]] = relationship(back_populates="operation")

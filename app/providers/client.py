@@ -9,19 +9,18 @@ creditor's bound busy while the job's main thread stores results as they
 arrive. An asyncio client would need its own loop inside the job and a
 hand-off to the sync database session, for no gain at 16 connections.
 
-The concurrency bound is per operation *per worker process*: a per-process
-semaphore guards every call to one operation (several jobs of the same operation
-in one process share it). The optional rate cap is per operation across every
-worker (app/providers/rate.py), since the creditor counts all our requests.
+The concurrency bound and the optional rate cap are per operation across every
+worker (app/providers/rate.py), since the creditor counts all our requests: each
+call holds one of PROVIDER_CONCURRENCY slots shared through Redis.
 """
 from __future__ import annotations
 
 import email.utils
 import logging
+import queue
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -29,7 +28,7 @@ import httpx
 from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from app.providers.contract import ClientAnswer, ContractError, parse_answer
-from app.providers.rate import SharedRateLimiter
+from app.providers.rate import RequestSlots, rate_limiter
 from app.security.masking import mask_cpf
 
 log = logging.getLogger(__name__)
@@ -113,8 +112,8 @@ class ProviderClient:
     def __init__(self, settings: ProviderSettings, sleep=time.sleep):
         self.settings = settings
         self._sleep = sleep
-        self._slots = threading.BoundedSemaphore(settings.concurrency)
-        self._limiter = SharedRateLimiter(settings.code, settings.rate_limit)
+        self._slots = RequestSlots(settings.code, settings.concurrency, settings.timeout)
+        self._limiter = rate_limiter(settings.code, settings.rate_limit)
         self.http = httpx.Client(
             base_url=settings.base_url,
             timeout=httpx.Timeout(settings.timeout),
@@ -175,7 +174,7 @@ class ProviderClient:
         raise Transient("HTTP 429: limite de requisições excedido repetidamente")
 
     def _get(self, path: str) -> httpx.Response:
-        with self._slots:
+        with self._slots.held():
             self._limiter.wait()
             try:
                 response = self.http.get(path)
@@ -209,20 +208,42 @@ class ProviderClient:
 
     # --- many CPFs ---------------------------------------------------------------------
     def fetch_many(self, cpfs: Iterable[str], stop: threading.Event | None = None) -> Iterator[FetchResult]:
-        """Fetch CPFs concurrently (at most `concurrency` in flight), yielding results as they complete."""
+        """Fetch CPFs concurrently, yielding results as they complete.
+
+        Up to `concurrency` threads each take one of the operation's shared slots (app/providers/rate.py)
+        and fetch CPFs one after the other until none is left, so the creditor never sees more than
+        PROVIDER_CONCURRENCY requests of ours at once, whatever the number of workers.
+        """
         stop = stop or threading.Event()
         cpfs = list(cpfs)
         if not cpfs:
             return
-        with ThreadPoolExecutor(max_workers=min(self.settings.concurrency, len(cpfs)),
-                                thread_name_prefix=f"provider-{self.settings.code}") as pool:
-            futures = [pool.submit(self.fetch, cpf, stop) for cpf in cpfs]
-            try:
-                for future in as_completed(futures):
-                    yield future.result()
-            finally:
-                for future in futures:
-                    future.cancel()
+        todo: queue.SimpleQueue = queue.SimpleQueue()
+        for cpf in cpfs:
+            todo.put(cpf)
+        done: queue.SimpleQueue = queue.SimpleQueue()
+        abandoned = threading.Event()
+
+        def fetcher() -> None:
+            with self._slots.held():
+                while not abandoned.is_set():
+                    try:
+                        cpf = todo.get_nowait()
+                    except queue.Empty:
+                        return
+                    done.put(self.fetch(cpf, stop))
+
+        threads = [threading.Thread(target=fetcher, name=f"provider-{self.settings.code}-{n}", daemon=True)
+                   for n in range(min(self.settings.concurrency, len(cpfs)))]
+        for thread in threads:
+            thread.start()
+        try:
+            for _ in cpfs:
+                yield done.get()
+        finally:
+            abandoned.set()  # a consumer that stops early: the fetchers finish their request and stop
+            for thread in threads:
+                thread.join()
 
     # --- connection test and PDFs --------------------------------------------------------
     def check_connection(self, cpf: str = "00000000000") -> tuple[bool, str]:
@@ -242,7 +263,7 @@ class ProviderClient:
 
     def fetch_pdf(self, pdf_url: str) -> bytes:
         """A parcela's PDF (absolute or relative to base_url), with the same bearer token."""
-        with self._slots:
+        with self._slots.held():
             self._limiter.wait()
             response = self.http.get(pdf_url)
         response.raise_for_status()

@@ -30,7 +30,9 @@ def test_a_campaign_without_progress_raises_one_alert_after_stall_minutes(claro_
     assert "último erro" in _campaign(campaign.id).stall_reason
 
 
-def test_the_stall_clears_when_progress_resumes(claro_on_2, smtp_server, clock):
+def test_the_stall_clears_when_progress_resumes(claro_on_2, smtp_server, clock, services):
+    services["SERVICO_2"].max_connections = 1  # one session of one message: the campaign is still sending after it
+    db.session.commit()
     campaign = make_sending_campaign(clients=2)
     watch_campaigns()
     clock.move(minutes=11)

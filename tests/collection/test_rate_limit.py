@@ -63,3 +63,33 @@ def test_without_redis_each_worker_still_caps_itself(app, provider, monkeypatch)
     results, seconds = _timed_fetch(provider, "NET", 6)
 
     assert results == 6 and seconds >= 0.25
+
+
+def test_provider_concurrency_is_one_bound_for_every_worker(app, provider):
+    # Two clients stand for two worker processes (each with its own threads); PROVIDER_CONCURRENCY is
+    # the creditor's bound across both, held through Redis.
+    import threading
+
+    in_flight, peak, lock = [0], [0], threading.Lock()
+
+    def slow(method, path, headers):
+        with lock:
+            in_flight[0] += 1
+            peak[0] = max(peak[0], in_flight[0])
+        try:
+            time.sleep(0.1)
+            return 404, {"Content-Type": "application/json"}, b"{}"
+        finally:
+            with lock:
+                in_flight[0] -= 1
+
+    provider.server.responder = slow
+    settings = ProviderSettings(code="SEMPARAR", base_url=provider.url, token="token-de-teste", concurrency=3)
+    clients = [ProviderClient(settings), ProviderClient(settings)]
+    try:
+        total = _fetch_concurrently(clients, 12)
+    finally:
+        for client in clients:
+            client.close()
+
+    assert total == 24 and peak[0] == 3  # 6 threads asking, 3 at a time

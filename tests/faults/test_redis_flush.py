@@ -1,4 +1,5 @@
-"""Redis flushed in the middle of a campaign: the sweep re-creates the lost work; nothing lost, nothing doubled."""
+"""Redis flushed in the middle of a campaign (10 SMTP sessions per service, whose slots live in Redis too): the sweep
+re-creates the lost work; nothing lost, nothing doubled."""
 import pytest
 
 from app.campaigns.collection import start_campaign_job
@@ -30,6 +31,8 @@ def provider():
 @pytest.mark.worker_settings(SEND_BATCH_SIZE=40)
 def test_flushing_redis_twice_mid_campaign_loses_and_doubles_nothing(app, services, smtp_server, worker_pool,
                                                                       provider, test_redis):
+    services["SERVICO_2"].max_connections = 10
+    db.session.commit()
     campaign_id = scheduled_campaign(provider.url, CLIENTS, now_utc(), TOKEN)
     worker_pool.start(1)
     start_campaign_job.delay(campaign_id)

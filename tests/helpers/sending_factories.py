@@ -30,8 +30,13 @@ def operation(code: str = "CLARO") -> Operation:
 
 
 def make_services(server, count: int = 4, quotas: dict[str, int] | None = None, **fields) -> dict[str, EmailService]:
-    """SERVICO_1..SERVICO_n on `server` (SERVICO_1 out of rotation), each an account there."""
+    """SERVICO_1..SERVICO_n on `server` (SERVICO_1 out of rotation), each an account there.
+
+    One SMTP session per service unless `max_connections` says otherwise: most sending tests speak of one
+    conversation in order; the tests of concurrent sessions ask for more.
+    """
     quotas = quotas or {}
+    fields.setdefault("max_connections", 1)
     services = {}
     for n in range(1, count + 1):
         name = f"SERVICO_{n}"

@@ -10,10 +10,12 @@ Run as a script (`python -m tests.helpers.smtp_server PORT`) for benchmarks: a s
 """
 from __future__ import annotations
 
+import asyncio
 import email
 import random
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from email import policy
 
@@ -76,6 +78,14 @@ class State:
     random: random.Random = field(default_factory=lambda: random.Random(7))
     accepted_total: int = 0
     auth_attempts: list[tuple[str, str]] = field(default_factory=list)  # (mechanism, user) of every AUTH
+    data_delay: float = 0.0  # seconds the server takes to accept a message (a distant relay); sessions run in parallel
+    open_sessions: int = 0
+    max_open_sessions: int = 0  # the most sessions open at once
+    accepted_at: list[float] = field(default_factory=list)  # time.monotonic() of every accepted message
+    # (messages, seconds, reply): past `messages` MAILs accepted in the last `seconds`, MAIL gets `reply` (Postfix's
+    # anvil: "450 4.7.1 Error: too much mail from …").
+    mail_rate_limit: tuple[int, float, str] | None = None
+    mails_at: list[float] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def scripted(self, stage: str, user: str | None, rcpt: str | None = None) -> str | None:
@@ -114,12 +124,26 @@ class _Handler:
         return responses
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
-        reply = self.state.scripted("mail", _user(session))
+        reply = self.state.scripted("mail", _user(session)) or self._over_rate()
         if reply:
             return reply
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 OK"
+
+    def _over_rate(self) -> str | None:
+        limit = self.state.mail_rate_limit
+        if limit is None:
+            return None
+        count, seconds, reply = limit
+        now = time.monotonic()
+        with self.state.lock:
+            self.state.mails_at[:] = [t for t in self.state.mails_at if now - t < seconds]
+            if len(self.state.mails_at) >= count:
+                self.state.refusals.append(("mail", None, reply))
+                return reply
+            self.state.mails_at.append(now)
+        return None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         reply = self.state.scripted("rcpt", _user(session), address)
@@ -133,8 +157,12 @@ class _Handler:
         reply = self.state.scripted("data", user, envelope.rcpt_tos[0] if envelope.rcpt_tos else None)
         if reply:
             return reply
+        if self.state.data_delay:
+            await asyncio.sleep(self.state.data_delay)
         if self.state.on_data is not None:
             self.state.on_data(list(envelope.rcpt_tos))
+        with self.state.lock:
+            self.state.accepted_at.append(time.monotonic())
         if not self.state.keep_messages:
             self.state.accepted_total += 1
             return "250 2.0.0 Message accepted"
@@ -174,7 +202,14 @@ class _SMTP(SMTP):
             await self.push(reply)
             self.transport.close()
             return
-        return await super()._handle_client()
+        with self._state.lock:
+            self._state.open_sessions += 1
+            self._state.max_open_sessions = max(self._state.max_open_sessions, self._state.open_sessions)
+        try:
+            return await super()._handle_client()
+        finally:
+            with self._state.lock:
+                self._state.open_sessions -= 1
 
 
 class _Controller(Controller):
@@ -277,12 +312,12 @@ class SmtpTestServer:
         return [r for m in self.received for r in m.rcpt_tos]
 
 
-if __name__ == "__main__":  # a plain accept-all server in its own process (benchmarks)
+if __name__ == "__main__":  # a plain accept-all server in its own process (benchmarks): PORT [SECONDS PER MESSAGE]
     import sys
-    import time
 
     server = SmtpTestServer(int(sys.argv[1]) if len(sys.argv) > 1 else None)
     server.state.keep_messages = False
+    server.state.data_delay = float(sys.argv[2]) if len(sys.argv) > 2 else 0.0
     server.add_account("bench", "bench")
     server.start()
     print(server.port, flush=True)

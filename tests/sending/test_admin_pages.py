@@ -154,6 +154,7 @@ def test_a_failed_connection_test_keeps_the_defect(services, admin_client, smtp_
 def _edit_form(service, **changes):
     form = {"name": service.name, "host": service.host, "port": str(service.port), "security": service.security,
             "username": service.username, "password": "", "monthly_quota": str(service.monthly_quota),
+            "max_connections": str(service.max_connections), "max_per_minute": str(service.max_per_minute),
             "rotation_order": str(service.rotation_order), "active": "y", "allowed_senders": ""}
     return {**form, **changes}
 

@@ -1,23 +1,40 @@
 """The reply classifier, reply by reply (docs/smtp-replies.md) and stage by stage."""
 import pytest
 
-from app.mailer.classify import AUTH, BROKEN, CONNECT, DATA, MAIL, QUOTA, RCPT, RECIPIENT, TRANSIENT, UNREACHABLE, classify
+from app.mailer.classify import (
+    AUTH,
+    BROKEN,
+    CONNECT,
+    DATA,
+    MAIL,
+    QUOTA,
+    RATE,
+    RCPT,
+    RECIPIENT,
+    TRANSIENT,
+    UNREACHABLE,
+    classify,
+)
 
 CASES = [
     # (stage, code, text, expected)
     (DATA, 454, "Throttling failure: Daily message quota exceeded", QUOTA),
-    (DATA, 454, "Throttling failure: Maximum sending rate exceeded", TRANSIENT),
+    (DATA, 454, "Throttling failure: Maximum sending rate exceeded", RATE),
     (MAIL, 550, "5.4.5 Daily user sending quota exceeded", QUOTA),
     (RCPT, 550, "5.4.5 Daily user sending quota exceeded", QUOTA),
-    (MAIL, 421, "4.7.0 Try again later, temporarily rate limited", TRANSIENT),
+    (MAIL, 421, "4.7.0 Try again later, temporarily rate limited", RATE),
     (AUTH, 451, "Authentication failed: Maximum credits exceeded", QUOTA),
     (MAIL, 451, "You've exceeded your messaging limits", QUOTA),
     (MAIL, 421, "Domain x.com is not allowed to send: request limit exceeded, try again after 60s", QUOTA),
     (MAIL, 450, "Your account reached its email quota limit #MS42204", QUOTA),
     (RCPT, 452, "4.5.3 Daily message limit exceeded", QUOTA),
     (DATA, 552, "Message would take you over your relay quota of 500", QUOTA),
-    (MAIL, 452, "Sender is throttled", TRANSIENT),
-    (MAIL, 421, "throttle delay", TRANSIENT),
+    (MAIL, 452, "Sender is throttled", RATE),
+    (MAIL, 421, "throttle delay", RATE),
+    (MAIL, 450, "4.7.1 Error: too much mail from 127.0.0.1", RATE),
+    (CONNECT, 421, "4.7.0 Too many connections, try again later", RATE),
+    (MAIL, 451, "4.7.1 Service unavailable, try again later", RATE),
+    (DATA, 451, "4.3.0 Temporary local problem, try again later", TRANSIENT),
     (AUTH, 535, "5.7.8 Authentication credentials invalid", BROKEN),
     (MAIL, 530, "5.7.0 Authentication required", BROKEN),
     (RCPT, 550, "5.1.1 Mailbox unavailable", RECIPIENT),

@@ -120,7 +120,7 @@ def test_a_server_that_stops_mid_campaign_and_returns_loses_and_doubles_nothing(
     app.config["SEND_BATCH_SIZE"] = 2
     server = SmtpTestServer().start()
     port = server.port
-    services = make_services(server, count=2)
+    services = make_services(server, count=2, max_connections=1)  # one session: two messages, then the stop
     bind("CLARO", services["SERVICO_2"])
     campaign = make_sending_campaign(clients=5)
     sending.send_batch(campaign.id, chain=False)
