@@ -224,7 +224,8 @@ class BatchSender:
             self.transport.send(self.sender, item.email, data, before_body=self._record_accepted,
                                 while_data=prepare_next)
         self.slots -= 1
-        self.acceptances.accepted(item.id, self.service_id, self.month)
+        note = self.factory.note_for(self.boletos.get(item.client_id) or [])
+        self.acceptances.accepted(item.id, self.service_id, self.month, note)
 
     def _refused(self, index: int, data: bytes, fault: SmtpFault) -> int:
         """Handle a refusal of items[index]; returns the index to go on with."""

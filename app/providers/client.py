@@ -31,6 +31,7 @@ from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_a
 from app.providers.contract import ClientAnswer, ContractError, parse_answer
 from app.providers.rate import SharedRateLimiter
 from app.security.masking import mask_cpf
+from app.security.origin import OriginBearerAuth, describe_origin, same_origin
 
 log = logging.getLogger(__name__)
 
@@ -120,8 +121,9 @@ class ProviderClient:
             timeout=httpx.Timeout(settings.timeout),
             limits=httpx.Limits(max_connections=settings.concurrency,
                                 max_keepalive_connections=settings.concurrency),
-            headers={"Authorization": f"Bearer {settings.token}", "Accept": "application/json",
-                     "User-Agent": "Preventivo/1.0"},
+            headers={"Accept": "application/json", "User-Agent": "Preventivo/1.0"},
+            # The token goes to the provider's own scheme, host and port only, and no redirect is followed.
+            auth=OriginBearerAuth(settings.token, settings.base_url),
             follow_redirects=False,
         )
 
@@ -241,7 +243,13 @@ class ProviderClient:
         return False, f"A API respondeu HTTP {status}."
 
     def fetch_pdf(self, pdf_url: str) -> bytes:
-        """A parcela's PDF (absolute or relative to base_url), with the same bearer token."""
+        """A parcela's PDF (relative to base_url, or absolute on the provider's own origin), with the token.
+
+        Raises ValueError for a URL on another origin: it is not fetched at all.
+        """
+        target = self.http.build_request("GET", pdf_url).url
+        if not same_origin(target, self.settings.base_url):
+            raise ValueError(f"pdf_url fora da API do credor ({describe_origin(target)})")
         with self._slots:
             self._limiter.wait()
             response = self.http.get(pdf_url)
