@@ -5,10 +5,10 @@ from decimal import Decimal
 
 from flask import request
 from flask_login import current_user
+from flask_talisman import Talisman
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from app.extensions import talisman
 from app.security.masking import cpf_for, mask_cpf
 from app.timeutil import fmt_date, fmt_datetime
 
@@ -95,7 +95,8 @@ def init_security_headers(app) -> None:
     """CSP, frame-ancestors 'none' (and X-Frame-Options), nosniff, Referrer-Policy same-origin, HSTS in
     production (over HTTPS), and `Cache-Control: no-store` on everything but static files."""
     production = app.config["PREVENTIVO_ENV"] == "production"
-    talisman.init_app(
+    # One Talisman per app (it keeps its options on itself): tests build apps of both kinds in one process.
+    app.extensions["talisman"] = Talisman(
         app,
         force_https=False,  # TLS ends at the platform's router; HSTS tells browsers to stay on HTTPS
         strict_transport_security=production,
