@@ -70,7 +70,9 @@ def send_password_reset_job(user_id: int, base_url: str) -> None:
     user = db.session.get(User, user_id)
     if user is None or not user.active:
         return
-    link = base_url.rstrip("/") + url_for("auth.reset_password", token=reset_token(user), _external=False)
+    # A worker has no request (and no SERVER_NAME): the path comes from the URL map itself.
+    path = current_app.url_map.bind("").build("auth.reset_password", {"token": reset_token(user)})
+    link = base_url.rstrip("/") + path
     minutes = current_app.config["PASSWORD_RESET_MINUTES"]
     body = render_template("auth/reset_email.txt", user=user, link=link, minutes=minutes)
     mail.send(Message(subject="Preventivo: criar uma nova senha", recipients=[user.email], body=body))
