@@ -96,6 +96,13 @@ class SecureModelView(RoleRequiredMixin, ModelView):
                 valid = False
         return valid
 
+    def get_one(self, id):
+        """The row of ?id= (edit, details, delete): every table's key is an INTEGER, so a huge or
+        non-numeric id is no row (not a database overflow)."""
+        if len(str(id)) > 10 or not str(id).isdigit() or int(id) > MAX_ID:
+            return None
+        return super().get_one(id)
+
     def _get_list_extra_args(self):
         """Flask-Admin's list arguments, every integer bounded (a huge ?page= or ?sort= must not overflow SQL)."""
         args = super()._get_list_extra_args()

@@ -102,6 +102,17 @@ def test_flask_admin_lists_survive_huge_integers(seeded, admin_client, query):
         assert admin_client.get(f"{page}?{query}").status_code < 500, page
 
 
+@pytest.mark.parametrize("view", ["edit", "details"])
+def test_flask_admin_rows_survive_huge_ids(seeded, admin_client, view):
+    for page in MODEL_LISTS:
+        assert admin_client.get(f"{page}{view}/?id={HUGE}").status_code < 500, page
+
+
+def test_flask_admin_delete_survives_a_huge_id(seeded, admin_client):
+    token = csrf_from(admin_client.get("/admin/usuarios/").get_data(as_text=True))
+    assert admin_client.post("/admin/usuarios/delete/", data={"csrf_token": token, "id": HUGE}).status_code < 500
+
+
 @pytest.mark.parametrize("url", [f"/admin/campanhas/?operacao={HUGE}", f"/admin/campanhas/?pagina={HUGE}",
                                  f"/admin/campanhas/?por_pagina={HUGE}", f"/admin/campanhas/?operacao=-{HUGE}",
                                  f"/admin/campanhas/progresso.json?ids={HUGE}",
