@@ -122,6 +122,15 @@ def test_report_urls_survive_huge_integers(seeded, admin_client, url):
     assert admin_client.get(url).status_code < 500
 
 
+@pytest.mark.parametrize("field", ["operation", "campaign_type"])
+def test_an_upload_naming_a_huge_id_is_refused_in_portuguese(seeded, client, operator_headers, field):
+    from tests.helpers.intake import post_api
+
+    response = post_api(client, operator_headers, b"CPF;EMAIL\n52998224725;ana@exemplo.com.br\n", "c.csv",
+                        **{field: HUGE})
+    assert response.status_code == 422 and field in response.get_json()["error"]["details"]
+
+
 def test_details_page_survives_a_huge_page(seeded, admin_client):
     from tests.helpers.report_factories import campaign_with_every_outcome
 
