@@ -118,12 +118,18 @@ SETTINGS: tuple[Setting, ...] = (
     S("QUOTA_REPLY_PATTERN", "text", r"quota|limit|limite|cota|credits|exceed|excedid|esgotad|5\.4\.5",
       "regular expression that marks an SMTP reply as \"quota exhausted\"", shown="`quota|limit|…`"),
     # --- accounts
-    S("LOGIN_MAX_FAILURES", "int", 5, "wrong passwords before an account is locked"),
-    S("LOGIN_LOCK_MINUTES", "int", 15, "how long it stays locked"),
+    S("LOGIN_MAX_FAILURES", "int", 5, "wrong passwords for one e-mail from one client address before that address is "
+      "locked out of that account (the owner elsewhere is not)"),
+    S("LOGIN_LOCK_MINUTES", "int", 15, "how long that lock lasts"),
     S("LOGIN_IP_MAX_FAILURES", "int", 30, "failed logins allowed per client address in the window (any accounts; "
       "0: off)"),
     S("LOGIN_IP_WINDOW_SECONDS", "int", 900, "that window"),
     S("LOGIN_FAILURE_DELAY", "float", 0.3, "pause after each wrong guess (seconds)"),
+    S("SESSION_IDLE_MINUTES", "int", 30, "a panel session unused this long ends"),
+    S("SESSION_MAX_HOURS", "int", 12, "a panel session ends this long after its login, used or not"),
+    S("PASSWORD_RESET_MINUTES", "int", 60, "how long a \"Esqueci minha senha\" link works (once)"),
+    S("PUBLIC_URL", "text", None, "the panel's address as people reach it (`https://preventivo.empresa.com.br`), used "
+      "in the links of emails; set it in production (unset: the address of the request)", shown="(none)"),
     # --- housekeeping
     S("STALL_MINUTES", "int", 10, "a campaign collecting or sending with work left and no progress for this long "
       "raises one \"Campanha parada\" alert"),
@@ -192,20 +198,38 @@ def timezone_name() -> str:
 
 
 def database_url_from_env() -> str:
-    url = read("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'preventivo.db'}"
+    url = read("DATABASE_URL")
+    if not url:
+        # The SQLite file is made here, private from creation, before SQLite would make it with the umask's mode.
+        create_private_file(INSTANCE_DIR / "preventivo.db")
+        url = f"sqlite:///{INSTANCE_DIR / 'preventivo.db'}"
     # Heroku-style platforms still hand out the old scheme, which SQLAlchemy 2 refuses.
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://"):]
     return url
 
 
+def create_private_file(path: Path, data: bytes = b"") -> bool:
+    """Create `path` readable by its owner only (0600 from the first byte: os.open with the mode, O_EXCL).
+
+    Returns False, writing nothing, when it already exists. The instance folder holds the
+    development secrets and the SQLite database: no other user of the machine may read them.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    return True
+
+
 def _kept_secret(filename: str, make) -> str:
-    """Read a development secret from instance/, creating it on first use."""
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    """Read a development secret from instance/, creating it (mode 0600) on first use."""
     path = INSTANCE_DIR / filename
     if not path.exists():
-        path.write_text(make())
-        path.chmod(0o600)
+        create_private_file(path, make().encode())
     return path.read_text().strip()
 
 
@@ -247,6 +271,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
+        # The session ends by itself after SESSION_MAX_HOURS (app/auth/sessions.py checks it on every request);
+        # the cookie never outlives that either.
+        "PERMANENT_SESSION_LIFETIME": cfg["SESSION_MAX_HOURS"] * 3600,
     })
     try:
         ZoneInfo(cfg["TIMEZONE"])

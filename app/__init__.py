@@ -23,7 +23,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.errors import register_error_handlers
     from app.health import bp as health_bp
     from app.logging_setup import configure_logging
-    from app.web import BoundedIntegerConverter, register_template_helpers
+    from app.web import BoundedIntegerConverter, init_security_headers, register_template_helpers
 
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.config.update(load_config(overrides))
@@ -38,6 +38,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     mail.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: app.config["TIMEZONE"])
     login_manager.init_app(app)
+    init_security_headers(app)
 
     # Before any route is added: every <int:...> in the app (API and panel) is bounded to a 64-bit id.
     app.url_map.converters["int"] = BoundedIntegerConverter

@@ -2,19 +2,23 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import click
 from flask.cli import AppGroup
 
 import config
+from app import audit
+from app.api.tokens import find_token, revoke, token_state
+from app.auth.credentials import unlock
+from app.auth.passwords import password_problem
 from app.campaigns.retention import purge_before
 from app.extensions import db
 from app.models import ApiToken, EmailService, Operation, User
 from app.providers.cli import sandbox_command
 from app.security.crypto import rotate
 from app.seed import seed_demo, seed_reference_data
-from app.timeutil import localize
+from app.timeutil import fmt_datetime, localize, now_utc
 
 
 def register_cli(app) -> None:
@@ -61,8 +65,9 @@ def users_create(email: str, role: str, password: str | None, name: str, if_miss
         raise click.ClickException(f"user {email} already exists")
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 8:
-        raise click.ClickException("the password needs at least 8 characters")
+    problem = password_problem(password, name=name, email=email)
+    if problem:
+        raise click.ClickException(problem)
     user = User(email=email, role=role, name=name, active=True)
     user.set_password(password)
     db.session.add(user)
@@ -70,18 +75,84 @@ def users_create(email: str, role: str, password: str | None, name: str, if_miss
     click.echo(f"user {email} created with role {role}")
 
 
-@users_cli.command("token")
+@users_cli.command("set-password")
 @click.argument("email")
-def users_token(email: str):
-    """Print a new API token for EMAIL (and nothing else). It is shown only once."""
+@click.option("--password", default=None, help="Prompted for (twice) when omitted.")
+def users_set_password(email: str, password: str | None):
+    """Set EMAIL's password (the policy applies), end its sessions and lift its login locks."""
 
+    user = _user(email)
+    if password is None:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    problem = password_problem(password, name=user.name, email=user.email)
+    if problem:
+        raise click.ClickException(problem)
+    user.set_password(password)
+    unlock([user.email])
+    audit.record("user.password_set_cli", target=user)
+    db.session.commit()
+    click.echo(f"password of {user.email} changed; its sessions were ended")
+
+
+def _user(email: str) -> User:
     user = db.session.execute(db.select(User).filter_by(email=email.strip().lower())).scalar_one_or_none()
     if user is None:
         raise click.ClickException(f"no user {email}")
-    token, raw = ApiToken.issue(user)
+    return user
+
+
+@users_cli.command("token")
+@click.argument("email")
+@click.option("--days", type=click.IntRange(1, 3650), default=None, help="Expires after this many days (default: "
+              "until revoked).")
+def users_token(email: str, days: int | None):
+    """Print a new API token for EMAIL (and nothing else). It is shown only once."""
+
+    user = _user(email)
+    token, raw = ApiToken.issue(user, expires_at=now_utc() + timedelta(days=days) if days else None)
     db.session.add(token)
+    audit.record("api_token.create", target=token, details={"prefix": token.prefix, "days": days})
     db.session.commit()
     sys.stdout.write(raw + "\n")
+
+
+@users_cli.command("tokens")
+@click.argument("email")
+def users_tokens(email: str):
+    """List EMAIL's API tokens: prefix, created, last used, expiry, state."""
+
+    user = _user(email)
+    tokens = db.session.execute(db.select(ApiToken).where(ApiToken.user_id == user.id)
+                                .order_by(ApiToken.created_at, ApiToken.id)).scalars().all()
+    if not tokens:
+        click.echo(f"{user.email} has no API token")
+        return
+    click.echo(f"{'prefix':<14}{'created':<18}{'last used':<18}{'expires':<18}state")
+    now = now_utc()
+    for token in tokens:
+        click.echo(f"{token.prefix:<14}{_when(token.created_at):<18}{_when(token.last_used_at):<18}"
+                   f"{_when(token.expires_at):<18}{token_state(token, now)}")
+
+
+def _when(moment) -> str:
+    return fmt_datetime(moment).replace(" às ", " ") if moment else "-"
+
+
+@users_cli.command("revoke")
+@click.argument("prefix")
+def users_revoke(prefix: str):
+    """Revoke the API token that starts with PREFIX (as `flask users tokens` shows it); it answers 401 at once."""
+
+    try:
+        token = find_token(prefix)
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if token.revoked_at is not None:
+        click.echo(f"token {token.prefix} of {token.user.email} was already revoked")
+        return
+    revoke(token)
+    db.session.commit()
+    click.echo(f"token {token.prefix} of {token.user.email} revoked")
 
 
 keys_cli = AppGroup("keys", help="Encryption keys of the stored secrets.")

@@ -100,7 +100,7 @@ def process_commands(env: dict) -> dict[str, str]:
     py = str(BIN / "python")
     if not env.get("REDIS_URL"):
         redis_dir = instance_dir(env) / "redis"
-        redis_dir.mkdir(parents=True, exist_ok=True)
+        redis_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # its dump holds queued jobs: owner only
         env["REDIS_URL"] = f"redis://127.0.0.1:{ports.redis}/0"
         processes["redis"] = f"{py} -m devtools.redis_server {ports.redis} {redis_dir}"
     fl = f"{BIN / 'flask'} --app wsgi"

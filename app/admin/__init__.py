@@ -6,6 +6,7 @@ from flask_admin.theme import Bootstrap4Theme
 
 from app.extensions import db
 from app.models import CampaignType, CapturedEmail, EmailService, Operation, User
+from app.web import csp_nonce
 
 from .bindings import BindingView
 from .campaign_new import CampaignNewView
@@ -16,6 +17,7 @@ from .dashboard import DashboardView
 from .operations import OperationView
 from .sending_history import SendingHistoryView
 from .services import EmailServiceView
+from .tokens import ApiTokenView
 from .users import UserView
 
 CAMPAIGNS = "Campanha Preventiva"
@@ -29,6 +31,7 @@ def init_admin(app) -> Admin:
         url="/admin",
         index_view=DashboardView(name="Dashboard", url="/admin"),
         theme=Bootstrap4Theme(base_template="admin/preventivo_master.html", fluid=True),
+        csp_nonce_generator=csp_nonce,  # Flask-Admin's own <script> tags carry the CSP nonce
     )
     admin.add_view(CampaignNewView(name="Cadastrar Campanha", category=CAMPAIGNS, endpoint="campaign_new", url="/admin/campanhas/nova"))
     admin.add_view(CampaignListView(name="Listar Campanhas", category=CAMPAIGNS, endpoint="campaigns", url="/admin/campanhas"))
@@ -39,4 +42,5 @@ def init_admin(app) -> Admin:
     admin.add_view(CampaignTypeView(CampaignType, db, name="Tipos de Campanha", category=SETTINGS, endpoint="campaign_types", url="/admin/tipos-de-campanha"))
     admin.add_view(UserView(User, db, name="Usuários", category=SETTINGS, endpoint="users", url="/admin/usuarios"))
     admin.add_view(CapturedEmailView(CapturedEmail, db, name="Emails capturados", category=SETTINGS, endpoint="captured", url="/admin/emails-capturados"))
+    admin.add_view(ApiTokenView(name="Tokens da API", endpoint="api_tokens", url="/admin/tokens-da-api"))
     return admin

@@ -18,7 +18,16 @@ from flask_login import current_user
 from app import audit
 from app.extensions import db
 from app.models.accounts import ROLE_ADMIN, ROLES
+from app.security.text import CONTROL_MESSAGE, has_control_characters
 from app.timeutil import fmt_date, fmt_datetime
+from app.web import MAX_ID
+
+MAX_LIST_PAGE = 100_000  # Flask-Admin's ?page= (0-based) past this is the last page anyone could reach
+
+
+def bounded_ids(ids) -> list[int]:
+    """Row ids posted by a list's actions: digits within an id column's range only (huge ones overflow SQL)."""
+    return [int(i) for i in ids if str(i).isdigit() and len(str(i)) <= 10 and int(i) <= MAX_ID]
 
 
 class RoleRequiredMixin:
@@ -75,6 +84,34 @@ class SecureModelView(RoleRequiredMixin, ModelView):
     page_size = 20
     # Exports are off unless a view lists exactly what it may export.
     can_export = False
+    # Text fields that refuse control characters: names reach email headers (CR/LF would inject one) and pages.
+    plain_text_fields = ("name", "code", "host", "username", "subject_template")
+
+    def validate_form(self, form):
+        valid = super().validate_form(form)
+        for name in self.plain_text_fields:
+            field = getattr(form, name, None)
+            if field is not None and isinstance(field.data, str) and has_control_characters(field.data):
+                field.errors = [*field.errors, CONTROL_MESSAGE]
+                valid = False
+        return valid
+
+    def get_one(self, id):
+        """The row of ?id= (edit, details, delete): every table's key is an INTEGER, so a huge or
+        non-numeric id is no row (not a database overflow)."""
+        if len(str(id)) > 10 or not str(id).isdigit() or int(id) > MAX_ID:
+            return None
+        return super().get_one(id)
+
+    def _get_list_extra_args(self):
+        """Flask-Admin's list arguments, every integer bounded (a huge ?page= or ?sort= must not overflow SQL)."""
+        args = super()._get_list_extra_args()
+        args.page = min(max(args.page or 0, 0), MAX_LIST_PAGE)
+        if args.page_size not in (None, 0) and args.page_size not in self.page_size_options:
+            args.page_size = 0
+        if args.sort is not None and not 0 <= args.sort < len(self._list_columns or ()):
+            args.sort = None
+        return args
 
     def after_model_change(self, form, model, is_created):
         audit.record(

@@ -12,6 +12,7 @@ from app.mailer import quota
 from app.mailer.bindings import binding_of, binding_warnings, set_binding
 from app.mailer.eligibility import unusable_reason
 from app.models import EmailService, Operation
+from app.web import bounded_int
 
 from .base import SecureBaseView
 
@@ -37,8 +38,8 @@ class BindingView(SecureBaseView):
 
     @expose("/atualizar", methods=["POST"])
     def update(self):
-        operation = db.session.get(Operation, request.form.get("operation_id", type=int) or 0)
-        service = db.session.get(EmailService, request.form.get("service_id", type=int) or 0)
+        operation = db.session.get(Operation, bounded_int(request.form.get("operation_id"), default=0))
+        service = db.session.get(EmailService, bounded_int(request.form.get("service_id"), default=0))
         raw_sender = (request.form.get("sender_email") or "").strip()
         if operation is None or service is None:
             flash("Escolha uma operação e um serviço de envio.", "error")

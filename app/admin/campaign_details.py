@@ -6,12 +6,14 @@ from flask_admin import expose
 from flask_login import current_user
 
 from app import audit
+from app.campaigns.scheduling import can_manage
 from app.extensions import db
 from app.models.campaigns import FINAL_STATUSES
 from app.reports import actions, details, exports, outcomes
 from app.reports.campaign_list import page_numbers
 from app.reports.chart import breakdown_svg
 from app.reports.progress import progress_dict
+from app.web import MAX_PAGE, bounded_int
 
 
 def _bucket_arg() -> str | None:
@@ -20,10 +22,7 @@ def _bucket_arg() -> str | None:
 
 
 def _page_arg() -> int:
-    try:
-        return max(1, int(request.args.get("pagina", 1)))
-    except ValueError:
-        return 1
+    return bounded_int(request.args.get("pagina"), low=1, high=MAX_PAGE, default=1, clamp=True)
 
 
 class CampaignDetailsRoutes:
@@ -38,6 +37,7 @@ class CampaignDetailsRoutes:
         clients = details.clients_page(campaign, bucket, _page_arg())
         buckets = outcomes.breakdown(campaign)
         whole_cpfs_shown = current_user.is_admin and any(r.client.cpf for r in clients.rows)
+        manageable = can_manage(current_user, campaign)
         html = self.render(
             "admin/reports/details.html",
             campaign=campaign,
@@ -51,8 +51,9 @@ class CampaignDetailsRoutes:
             bucket_labels=outcomes.BUCKET_LABELS,
             rotations=details.rotations_during(campaign),
             alerts=details.alerts_during(campaign),
-            can_cancel=campaign.status not in FINAL_STATUSES,
-            can_retry=campaign.status in actions.RETRYABLE_STATUSES and (campaign.emails_failed or 0) > 0,
+            can_cancel=campaign.status not in FINAL_STATUSES and manageable,
+            can_retry=(manageable and campaign.status in actions.RETRYABLE_STATUSES
+                       and (campaign.emails_failed or 0) > 0),
         )
         if whole_cpfs_shown:
             # After rendering: committing first would expire every loaded row (one reload per row).
@@ -75,6 +76,10 @@ class CampaignDetailsRoutes:
             flash("Campanha cancelada. Nenhum envio pendente será feito.", "success")
         except actions.ActionRefused as exc:
             flash(str(exc), "warning")
+        except actions.CampaignMissing:
+            abort(404)
+        except actions.NotAllowed:
+            abort(403)  # only its creator or an admin (campaigns.scheduling.can_manage)
         return redirect(url_for(".details", campaign_id=campaign_id))
 
     @expose("/<int:campaign_id>/reenviar-falhas", methods=("POST",))
@@ -84,6 +89,10 @@ class CampaignDetailsRoutes:
             flash(f"{count} envio(s) com falha voltaram para a fila de envio.", "success")
         except actions.ActionRefused as exc:
             flash(str(exc), "warning")
+        except actions.CampaignMissing:
+            abort(404)
+        except actions.NotAllowed:
+            abort(403)
         return redirect(url_for(".details", campaign_id=campaign_id))
 
     @expose("/<int:campaign_id>/exportar.<fmt>")

@@ -12,6 +12,7 @@ from app.models.campaigns import CAMPAIGN_STATUS_LABELS, CAMPAIGN_STATUSES
 from app.reports.campaign_list import list_campaigns, page_numbers
 from app.reports.filters import PAGE_SIZES, parse_list_filters
 from app.reports.progress import progress_dict
+from app.web import bounded_int
 
 from .base import AnyUserView
 from .campaign_details import CampaignDetailsRoutes
@@ -47,11 +48,7 @@ class CampaignListView(CampaignDetailsRoutes, AnyUserView):
     @expose("/progresso.json")
     def progress_many(self):
         """Progress of the list's rows: ?ids=1,2,3 (at most 100)."""
-        ids = []
-        for part in (request.args.get("ids") or "").split(","):
-            part = part.strip()
-            if part.isdigit():
-                ids.append(int(part))
-        ids = ids[:MAX_PROGRESS_IDS]
+        parts = (request.args.get("ids") or "").split(",", MAX_PROGRESS_IDS)[:MAX_PROGRESS_IDS]
+        ids = [i for i in (bounded_int(part) for part in parts) if i is not None]
         campaigns = db.session.execute(select(Campaign).where(Campaign.id.in_(ids))).scalars().all() if ids else []
         return jsonify({"campaigns": [progress_dict(c) for c in campaigns]})

@@ -18,12 +18,14 @@ def _token_user():
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         return None
+    now = now_utc()
+    # Looked up on every request, never cached: a revoked or expired token is refused at once.
     token = db.session.execute(
-        db.select(ApiToken).where(ApiToken.token_hash == hash_token(raw.strip()), ApiToken.revoked_at.is_(None))
+        db.select(ApiToken).where(ApiToken.token_hash == hash_token(raw.strip()))
     ).scalar_one_or_none()
-    if token is None or not token.user.active:
+    if token is None or not token.usable_at(now) or not token.user.active:
         return None
-    token.last_used_at = now_utc()
+    token.last_used_at = now
     db.session.commit()
     return token.user
 

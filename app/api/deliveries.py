@@ -31,6 +31,8 @@ DELIVERY = schema("Delivery", {
         "attempts": {"type": "integer", "description": "Tentativas gastas pelo destinatário (falhas de cota ou do serviço não contam)."},
         "next_attempt_at": {"type": "string", "format": "date-time", "nullable": True},
         "last_error": {"type": "string", "nullable": True},
+        "note": {"type": "string", "nullable": True,
+                 "description": "O que aconteceu além do envio (ex.: PDF do credor não baixado e por quê)."},
         "message_id": {"type": "string", "nullable": True},
         "sent_at": {"type": "string", "format": "date-time", "nullable": True},
     },
@@ -89,6 +91,6 @@ def list_deliveries(campaign_id: int):
     items = [{
         "id": d.id, "email": d.email, "status": d.status, "service": service_name, "attempts": d.attempts,
         "next_attempt_at": iso(d.next_attempt_at) if d.status == DELIVERY_PENDING else None,
-        "last_error": d.last_error, "message_id": d.message_id, "sent_at": iso(d.sent_at),
+        "last_error": d.last_error, "note": d.note, "message_id": d.message_id, "sent_at": iso(d.sent_at),
     } for d, service_name in rows]
     return jsonify({"items": items, "page": page, "per_page": per_page, "total": total})

@@ -10,6 +10,7 @@ from app.mailer.quota import usage
 from app.mailer.registry import deletion_blockers, deletion_refusal
 from app.models import EmailService
 from app.models.mailer import SECURITY_CHOICES
+from app.security.text import CONTROL_MESSAGE, has_control_characters
 from app.timeutil import iso
 
 from .auth import admin_only
@@ -102,6 +103,9 @@ class _Fields:
         value = self.data[field]
         if not isinstance(value, str) or (required and not value.strip()) or len(value) > max_len:
             self.errors.add(field, f"Texto de 1 a {max_len} caracteres." if required else f"Texto de até {max_len} caracteres.")
+            return None
+        if has_control_characters(value):  # names reach email headers: a line break would inject one
+            self.errors.add(field, CONTROL_MESSAGE)
             return None
         return value.strip()
 

@@ -1,11 +1,11 @@
 """Failed logins counted per client address: slows password spraying across many accounts.
 
-The per-account lock-out (User.failed_logins / locked_until) stops guessing one
-account's password; it does nothing against one address trying a few passwords
-on each of many accounts, nor against unknown e-mails. This counts every failed
-login per address in Redis (shared by every web process) over a window; past the
-limit, that address gets 429 until the window ends, even with a right password.
-Redis unreachable: the throttle steps aside (logged), the account lock-out still holds.
+The lock per (e-mail, address) (credentials.py, `login_locks`) stops one address guessing
+one e-mail's password; it does nothing against one address trying a few passwords on each
+of many e-mails. This counts every failed login (and every "Esqueci minha senha" request) per
+address in Redis (shared by every web process) over a window; past the limit, that address
+gets 429 until the window ends, even with a right password. Redis unreachable: the throttle
+steps aside (logged), the locks in the database still hold.
 """
 from __future__ import annotations
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-from app.security.masking import mask_cpf
+from app.security.masking import mask_cpf, mask_cpfs_in_text
+from app.security.text import without_control_characters
 
 from . import emails as email_rules
 from .cpf import normalize_cpf
@@ -25,11 +26,20 @@ BATCH_LINES = 2000
 
 @dataclass
 class Issue:
+    """A refused line or a warning. Whatever column it comes from, anything shaped like a CPF in its value
+    (a CPF typed in the email column...) is masked here, before it is stored, shown or exported."""
+
     kind: str  # rejected | warning
     line: int | None
     column: str | None
-    value: str | None  # CPFs masked
+    value: str | None  # CPF-shaped digits masked
     reason: str
+
+    def __post_init__(self) -> None:
+        if self.value:
+            self.value = mask_cpfs_in_text(self.value)
+        if self.column:
+            self.column = mask_cpfs_in_text(self.column)
 
     def as_api(self) -> dict:
         return {"line": self.line, "column": self.column, "reason": self.reason}
@@ -112,7 +122,7 @@ class LineParser:
                                        f"{email_rules.INVALID}, ignorado (os demais e-mails da linha foram aceitos)"))
         draft = batch.get(cpf)
         if draft is None:
-            name = self._cell(cells, self.columns.name).strip()[:255] or None
+            name = without_control_characters(self._cell(cells, self.columns.name)).strip()[:255] or None
             batch[cpf] = Draft(line, valid, name)
         else:
             draft.emails.extend(a for a in valid if a not in draft.emails)

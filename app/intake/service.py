@@ -15,6 +15,7 @@ from app.campaigns.selection import campaign_day
 from app.extensions import db
 from app.models import Campaign, CampaignType, ImportIssue, Operation
 from app.models.campaigns import CANCELED, SCHEDULED
+from app.web import bounded_int
 
 from .errors import DuplicateCampaign, IntakeRefused
 from .parser import Issue, LineParser
@@ -53,7 +54,10 @@ def resolve_operation(value) -> Operation:
     if not text:
         raise ChoiceError("operation", "Escolha a operação.")
     query = db.select(Operation)
-    query = query.where(Operation.id == int(text)) if text.isdigit() else query.where(Operation.code == text.upper())
+    if text.isdigit():  # an id: a huge one matches nothing (it would overflow the database's INTEGER)
+        query = query.where(Operation.id == (bounded_int(text) or 0))
+    else:
+        query = query.where(Operation.code == text.upper())
     operation = db.session.execute(query).scalar_one_or_none()
     if operation is None or not operation.active:
         raise ChoiceError("operation", f"Operação desconhecida: {text[:40]}. Use CLARO, NET ou SEMPARAR.")
@@ -67,7 +71,7 @@ def resolve_campaign_type(operation: Operation, value) -> CampaignType:
         raise ChoiceError("campaign_type", "Escolha a campanha.")
     query = db.select(CampaignType)
     if text.isdigit():
-        query = query.where(CampaignType.id == int(text))
+        query = query.where(CampaignType.id == (bounded_int(text) or 0))
     else:
         query = query.where(db.func.upper(CampaignType.name) == text.upper())
     candidates = db.session.execute(query).scalars().all()

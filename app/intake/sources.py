@@ -222,6 +222,10 @@ def _open_xlsx(stream: BinaryIO, limits: Limits) -> Source:
     try:
         workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
+        # The sheet's declared dimension (A1:XFD20000) is not to be believed: openpyxl would pad every row
+        # to it, 16,384 cells a row. Rows are read as they are, and past the header only up to the last
+        # column we need.
+        sheet.reset_dimensions()
         raw_rows = sheet.iter_rows(values_only=True)
         line_no = 0
         header = None
@@ -238,11 +242,13 @@ def _open_xlsx(stream: BinaryIO, limits: Limits) -> Source:
         workbook.close()
         raise IntakeRefused(EMPTY)
     columns = match_columns(header)
+    needed = [i for i in (columns.cpf, columns.name, *columns.emails) if i is not None]
+    data_rows = sheet.iter_rows(min_row=line_no + 1, max_col=max(needed, default=0) + 1, values_only=True)
 
     def rows() -> Iterator[tuple[int, list]]:
         number = line_no
         try:
-            for values in raw_rows:
+            for values in data_rows:
                 number += 1
                 yield number, [xlsx_cell(v) for v in values]
         except IntakeRefused:

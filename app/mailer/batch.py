@@ -161,7 +161,8 @@ class BatchSender(ServiceSwitching):
             self.transport.send(self.sender, item.email, data, before_body=self._record_accepted,
                                 while_data=prepare_next)
         self.slots -= 1
-        self.acceptances.accepted(item.id, self.service_id, self.month)
+        note = self.factory.note_for(self.messages.boletos.get(item.client_id) or [])
+        self.acceptances.accepted(item.id, self.service_id, self.month, note)
         self.throttle.accepted()
         if self.service_id not in self._answered:
             # The first session of this service in the batch: its failures in a row, if any, are over.

@@ -12,8 +12,13 @@ import binascii
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from email import policy
 from email.header import Header
-from email.utils import format_datetime, formataddr
+from email.headerregistry import Address
+from email.utils import format_datetime
+from functools import lru_cache
+
+from app.security.text import without_control_characters
 
 from .pdfs import PdfSource
 from .templates import BoletoData, CompiledTemplates, TemplateProblem, message_context, templates_for
@@ -25,12 +30,24 @@ def new_message_id(sender: str) -> str:
 
 
 
+@lru_cache(maxsize=256)
+def from_address(name: str | None, address: str) -> str:
+    """The From header's value: the display name encoded by email.headerregistry (quoted, RFC 2047 when not
+    ASCII), never able to break the header; control characters become spaces."""
+    if not name:
+        return address
+    header = policy.SMTP.header_factory("From", Address(display_name=without_control_characters(name).strip(),
+                                                        addr_spec=address))
+    return header.fold(policy=policy.SMTP)[len("From: "):].rstrip("\r\n")
+
+
 def _qp(text: str) -> bytes:
     data = text.replace("\r\n", "\n").encode("utf-8")
     return binascii.b2a_qp(data, quotetabs=False, istext=True, header=False).replace(b"\n", b"\r\n")
 
 
 def _header(value: str) -> str:
+    value = without_control_characters(value)  # a line break in a subject would start a header of its own
     try:
         value.encode("ascii")
         if len(value) < 900:
@@ -46,7 +63,7 @@ def build_mime(*, sender: str, sender_name: str | None, recipient: str, subject:
     mixed = f"=_mix_{uuid.uuid4().hex}"
     alt = f"=_alt_{uuid.uuid4().hex}"
     when = when or datetime.now(timezone.utc)
-    from_header = formataddr((sender_name, sender), charset="utf-8") if sender_name else sender
+    from_header = from_address(sender_name, sender)
     head = (
         f"From: {from_header}\r\n"
         f"To: {recipient}\r\n"
@@ -100,6 +117,10 @@ class MessageFactory:
         attachments = [self.pdfs.attachment(b) for b in boletos]
         return build_mime(sender=self.sender, sender_name=self.operation_name, recipient=recipient, subject=subject,
                           text=text, html=html, attachments=attachments, message_id=message_id)
+
+    def note_for(self, boletos: list[BoletoData]) -> str | None:
+        """Why some of these boletos' PDFs were drawn instead of the creditor's (after `build`)."""
+        return self.pdfs.note_for(boletos)
 
     def close(self) -> None:
         self.pdfs.close()

@@ -1,4 +1,9 @@
-"""One PDF per boleto: the creditor's own (`pdf_url`, fetched with the operation's token) or one we draw."""
+"""One PDF per boleto: the creditor's own (`pdf_url`, fetched with the operation's token) or one we draw.
+
+The operation's token goes only to its API's own scheme, host and port: a `pdf_url` anywhere else is
+not fetched at all, no redirect is followed, and the boleto is drawn instead. Why it was drawn is
+kept per boleto (`note_for`) and recorded on the delivery (`Delivery.note`).
+"""
 from __future__ import annotations
 
 import base64
@@ -12,6 +17,7 @@ import httpx
 from flask import current_app
 
 from app.boletos.pdf import BoletoPrint, render_boleto_pdf
+from app.security.origin import OriginBearerAuth, describe_origin, same_origin
 
 from .templates import BoletoData
 
@@ -25,7 +31,7 @@ class PdfSource:
     this object for a batch and in a small process-wide LRU across batches.
     """
 
-    _lru: "OrderedDict[tuple, bytes]" = OrderedDict()
+    _lru: "OrderedDict[tuple, tuple[bytes, str | None]]" = OrderedDict()
     _lru_lock = threading.Lock()
     LRU_SIZE = 2048
 
@@ -38,6 +44,7 @@ class PdfSource:
         self._http = None
         self._executor = None
         self._futures: dict = {}
+        self._notes: dict[str, str] = {}  # pdf_url -> why the boleto was drawn instead
 
     @classmethod
     def for_operation(cls, operation) -> "PdfSource":
@@ -71,22 +78,34 @@ class PdfSource:
         if key is not None:
             future = self._futures.pop(key, None)
             if future is not None:
-                return self.filename(boleto), future.result()
+                return self.filename(boleto), self._noted(boleto, future.result())
             with self._lru_lock:
                 cached = self._lru.get(key)
                 if cached is not None:
                     self._lru.move_to_end(key)
-                    return self.filename(boleto), cached
-        return self.filename(boleto), self._encoded(boleto, key)
+                    return self.filename(boleto), self._noted(boleto, cached)
+        return self.filename(boleto), self._noted(boleto, self._encoded(boleto, key))
 
-    def _encoded(self, boleto: BoletoData, key) -> bytes:
-        encoded = base64.encodebytes(self.pdf_bytes(boleto)).replace(b"\n", b"\r\n")
+    def _noted(self, boleto: BoletoData, entry: tuple[bytes, str | None]) -> bytes:
+        encoded, note = entry
+        if note and boleto.pdf_url:
+            self._notes[boleto.pdf_url] = note
+        return encoded
+
+    def note_for(self, boletos: list[BoletoData]) -> str | None:
+        """Why some of these boletos' PDFs were drawn instead of fetched (after `attachment`), or None."""
+        notes = [self._notes[b.pdf_url] for b in boletos if b.pdf_url and b.pdf_url in self._notes]
+        return "; ".join(dict.fromkeys(notes)) or None
+
+    def _encoded(self, boleto: BoletoData, key) -> tuple[bytes, str | None]:
+        pdf, note = self.pdf_and_note(boleto)
+        entry = (base64.encodebytes(pdf).replace(b"\n", b"\r\n"), note)
         if key is not None:
             with self._lru_lock:
-                self._lru[key] = encoded
+                self._lru[key] = entry
                 while len(self._lru) > self.LRU_SIZE:
                     self._lru.popitem(last=False)
-        return encoded
+        return entry
 
     @staticmethod
     def filename(boleto: BoletoData) -> str:
@@ -95,36 +114,60 @@ class PdfSource:
         return f"boleto-{safe}-parcela-{boleto.number or 0}-{due}.pdf"
 
     def pdf_bytes(self, boleto: BoletoData) -> bytes:
+        return self.pdf_and_note(boleto)[0]
+
+    def pdf_and_note(self, boleto: BoletoData) -> tuple[bytes, str | None]:
+        """The PDF, and why it was drawn when the boleto had a `pdf_url` (None when fetched or never asked)."""
+        note = None
         if boleto.pdf_url:
-            fetched = self._fetch(boleto.pdf_url)
+            fetched, note = self._fetch(boleto.pdf_url)
             if fetched is not None:
-                return fetched
+                return fetched, None
+        return self._draw(boleto), note
+
+    def _draw(self, boleto: BoletoData) -> bytes:
         return render_boleto_pdf(BoletoPrint(
             operation=self.operation_name, agreement=boleto.agreement, number=boleto.number, total=boleto.total,
             amount=boleto.amount, due_date=boleto.due_date, line=boleto.line or "", barcode=boleto.barcode,
             client_name=None, pix=boleto.pix,
         ))
 
-    def _fetch(self, url: str) -> bytes | None:
+    def _fetch(self, url: str) -> tuple[bytes | None, str | None]:
+        """(the creditor's PDF, None), or (None, why it was not used: the boleto is drawn instead)."""
         absolute = url.startswith("http://") or url.startswith("https://")
         if not absolute and not self.provider_url:
-            log.warning("pdf_url %s is relative and the operation has no provider URL: rendering instead", url)
-            return None
+            log.warning("a pdf_url is relative and the operation has no provider URL: drawing the boleto")
+            return None, "PDF do credor não baixado: endereço relativo e a operação não tem URL da API; boleto gerado"
         if self._http is None:
-            headers = {"Accept": "application/pdf"}
-            if self.provider_token:
-                headers["Authorization"] = f"Bearer {self.provider_token}"
-            self._http = httpx.Client(base_url=self.provider_url or "", headers=headers, timeout=self.timeout)
+            # The token only to the API's own origin (OriginBearerAuth); redirects are not followed (httpx default).
+            self._http = httpx.Client(base_url=self.provider_url or "", headers={"Accept": "application/pdf"},
+                                      auth=OriginBearerAuth(self.provider_token, self.provider_url),
+                                      timeout=self.timeout, follow_redirects=False)
+        try:
+            target = self._http.build_request("GET", url).url
+        except (httpx.InvalidURL, ValueError):
+            return None, "PDF do credor não baixado: endereço inválido; boleto gerado"
+        if not self.provider_url or not same_origin(target, self.provider_url):
+            where = describe_origin(target)
+            log.warning("a pdf_url points outside the provider's API (%s): not fetched, drawing the boleto", where)
+            return None, (f"PDF do credor não baixado: o endereço ({where}) não é o da API do credor; "
+                          "boleto gerado pelo Preventivo")
         try:
             response = self._http.get(url)
         except httpx.HTTPError as exc:
-            log.warning("pdf fetch failed (%s): rendering instead", type(exc).__name__)
-            return None
+            log.warning("pdf fetch failed (%s): drawing the boleto", type(exc).__name__)
+            return None, f"PDF do credor não baixado ({type(exc).__name__}); boleto gerado"
         if response.status_code != 200 or not response.content.startswith(b"%PDF"):
-            log.warning("pdf fetch answered %s (%s): rendering instead", response.status_code,
+            log.warning("pdf fetch answered %s (%s): drawing the boleto", response.status_code,
                         response.headers.get("content-type"))
-            return None
-        return response.content
+            if response.is_redirect:
+                why = f"a API redirecionou (HTTP {response.status_code}) e redirecionamentos não são seguidos"
+            elif response.status_code != 200:
+                why = f"a API respondeu HTTP {response.status_code}"
+            else:
+                why = "a resposta não é um PDF"
+            return None, f"PDF do credor não usado: {why}; boleto gerado"
+        return response.content, None
 
     def close(self) -> None:
         if self._executor is not None:

@@ -35,7 +35,7 @@ MARK_SENT = (
     .where(_deliveries.c.id == bindparam("did"), _deliveries.c.claim_token == bindparam("tok"),
            _deliveries.c.status == DELIVERY_SENDING)
     .values(status=DELIVERY_SENT, sent_at=bindparam("at"), service_id=bindparam("sid"), claim_token=None,
-            lease_until=None, last_error=None)
+            lease_until=None, last_error=None, note=bindparam("note"))
 )
 CONFIRM_SLOT = (
     update(_usage).where(_usage.c.service_id == bindparam("sid"), _usage.c.month == bindparam("mkey"))
@@ -60,7 +60,8 @@ RECORD_SENT_IN_ONE = _composed()
 def record_sent(connection, params: dict) -> None:
     """Record one accepted message in the caller's transaction (the caller commits).
 
-    `params`: did (delivery id), tok (claim token), at (sent at), sid (service id), mkey (quota month), cid (campaign).
+    `params`: did (delivery id), tok (claim token), at (sent at), sid (service id), mkey (quota month), cid (campaign),
+    note (what happened beside the send, or None).
     """
     if connection.dialect.name == "postgresql":
         connection.execute(RECORD_SENT_IN_ONE, params)
@@ -81,11 +82,11 @@ class Acceptances:
     def __init__(self, session, token: str, campaign_id: int, clock, in_background: bool):
         self.session, self.token, self.campaign_id, self.clock = session, token, campaign_id, clock
         self.recorder = BackgroundRecorder(session.get_bind()) if in_background else None
-        self._accepted: tuple[int, int, str] | None = None
+        self._accepted: tuple[int, int, str, str | None] | None = None
 
-    def accepted(self, delivery_id: int, service_id: int, month: str) -> None:
+    def accepted(self, delivery_id: int, service_id: int, month: str, note: str | None = None) -> None:
         """The server took this message: start recording it (in the background), or keep it for `flush`."""
-        self._accepted = (delivery_id, service_id, month)
+        self._accepted = (delivery_id, service_id, month, note)
         if self.recorder is not None:
             self.recorder.submit(self._params())
 
@@ -104,9 +105,9 @@ class Acceptances:
             self.recorder.close()
 
     def _params(self) -> dict:
-        (delivery_id, service_id, month), self._accepted = self._accepted, None
+        (delivery_id, service_id, month, note), self._accepted = self._accepted, None
         return {"did": delivery_id, "tok": self.token, "at": self.clock(), "sid": service_id, "mkey": month,
-                "cid": self.campaign_id}
+                "cid": self.campaign_id, "note": note}
 
 
 class BackgroundRecorder:

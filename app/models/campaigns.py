@@ -274,6 +274,8 @@ class Delivery(db.Model):
     service_id: Mapped[int | None] = mapped_column(ForeignKey("email_services.id", ondelete="RESTRICT"))
     message_id: Mapped[str | None] = mapped_column(String(255))
     last_error: Mapped[str | None] = mapped_column(Text)
+    # What happened beside the send, e.g. the creditor's PDF not fetched and the boleto drawn instead (why).
+    note: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

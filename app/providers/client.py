@@ -15,95 +15,32 @@ call holds one of PROVIDER_CONCURRENCY slots shared through Redis.
 """
 from __future__ import annotations
 
-import email.utils
 import logging
 import queue
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import datetime, timezone
 
 import httpx
 from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
-from app.providers.contract import ClientAnswer, ContractError, parse_answer
+from app.providers.contract import ContractError, parse_answer
 from app.providers.rate import RequestSlots, rate_limiter
+from app.providers.results import (
+    API_ERROR,
+    CONFIG_ERROR,
+    FOUND,
+    NOT_FOUND,
+    AuthRefused,
+    FetchResult,
+    ProviderSettings,
+    Transient,
+    parse_retry_after,
+)
 from app.security.masking import mask_cpf
+from app.security.origin import OriginBearerAuth, describe_origin, same_origin
 
 log = logging.getLogger(__name__)
-
-# Outcomes of one fetch.
-FOUND = "found"
-NOT_FOUND = "not_found"
-API_ERROR = "api_error"
-CONFIG_ERROR = "config_error"
-
-
-@dataclass(frozen=True)
-class ProviderSettings:
-    code: str
-    base_url: str
-    token: str
-    timeout: float = 15.0
-    concurrency: int = 16
-    rate_limit: float = 0.0  # requests per second, 0 = no cap
-    attempts: int = 3  # failed attempts (5xx, timeout, connection) before api_error
-    backoff_initial: float = 0.5
-    backoff_max: float = 8.0
-    max_rate_limited: int = 5  # 429s that do not count as a failed attempt
-    retry_after_max: float = 60.0
-
-    @classmethod
-    def for_operation(cls, operation, config) -> "ProviderSettings":
-        return cls(
-            code=operation.code,
-            base_url=(operation.effective_provider_url or "").rstrip("/"),
-            token=operation.effective_provider_token or "",
-            timeout=config["PROVIDER_TIMEOUT"],
-            concurrency=max(1, config["PROVIDER_CONCURRENCY"]),
-            rate_limit=config["PROVIDER_RATE_LIMIT"],
-            attempts=max(1, config["PROVIDER_ATTEMPTS"]),
-            backoff_initial=config["PROVIDER_BACKOFF_INITIAL"],
-            backoff_max=config["PROVIDER_BACKOFF_MAX"],
-            max_rate_limited=config["PROVIDER_MAX_RATE_LIMITED"],
-            retry_after_max=config["PROVIDER_RETRY_AFTER_MAX"],
-        )
-
-
-@dataclass
-class FetchResult:
-    cpf: str
-    kind: str  # FOUND | NOT_FOUND | API_ERROR | CONFIG_ERROR
-    answer: ClientAnswer | None = None
-    reason: str | None = None
-    attempts: int = 0
-
-
-class Transient(Exception):
-    """5xx, timeout, connection error, or too many 429s: worth another attempt."""
-
-
-class AuthRefused(Exception):
-    """401/403: the operation's token (or URL) is wrong; a configuration fault."""
-
-
-def parse_retry_after(value: str | None, default: float = 1.0) -> float:
-    """Seconds from a Retry-After header: delta-seconds or an HTTP date."""
-    if not value:
-        return default
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return default
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return max(0.0, (moment - datetime.now(timezone.utc)).total_seconds())
 
 
 class ProviderClient:
@@ -119,8 +56,9 @@ class ProviderClient:
             timeout=httpx.Timeout(settings.timeout),
             limits=httpx.Limits(max_connections=settings.concurrency,
                                 max_keepalive_connections=settings.concurrency),
-            headers={"Authorization": f"Bearer {settings.token}", "Accept": "application/json",
-                     "User-Agent": "Preventivo/1.0"},
+            headers={"Accept": "application/json", "User-Agent": "Preventivo/1.0"},
+            # The token goes to the provider's own scheme, host and port only, and no redirect is followed.
+            auth=OriginBearerAuth(settings.token, settings.base_url),
             follow_redirects=False,
         )
 
@@ -262,7 +200,13 @@ class ProviderClient:
         return False, f"A API respondeu HTTP {status}."
 
     def fetch_pdf(self, pdf_url: str) -> bytes:
-        """A parcela's PDF (absolute or relative to base_url), with the same bearer token."""
+        """A parcela's PDF (relative to base_url, or absolute on the provider's own origin), with the token.
+
+        Raises ValueError for a URL on another origin: it is not fetched at all.
+        """
+        target = self.http.build_request("GET", pdf_url).url
+        if not same_origin(target, self.settings.base_url):
+            raise ValueError(f"pdf_url fora da API do credor ({describe_origin(target)})")
         with self._slots.held():
             self._limiter.wait()
             response = self.http.get(pdf_url)

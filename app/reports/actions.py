@@ -1,4 +1,8 @@
-"""The details page's actions: cancel a campaign, retry its failed deliveries."""
+"""The details page's actions: cancel a campaign, retry its failed deliveries.
+
+Both are for whoever may manage the campaign (`campaigns.scheduling.can_manage`: its creator
+or an admin), the one rule of every state-changing route of a campaign (panel and API).
+"""
 from __future__ import annotations
 
 import logging
@@ -7,6 +11,7 @@ from sqlalchemy import update
 
 from app import audit
 from app.campaigns import lifecycle
+from app.campaigns.scheduling import can_manage
 from app.campaigns.sending import enqueue_sending
 from app.extensions import db
 from app.models import Campaign, Delivery
@@ -21,7 +26,25 @@ class ActionRefused(Exception):
     """The action cannot run now; the message is shown to the user (pt-BR)."""
 
 
+class NotAllowed(Exception):
+    """This user may not manage this campaign (403)."""
+
+
+class CampaignMissing(Exception):
+    """No such campaign (404)."""
+
+
+def _managed(campaign_id: int, user) -> Campaign:
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise CampaignMissing(campaign_id)
+    if not can_manage(user, campaign):
+        raise NotAllowed(campaign_id)
+    return campaign
+
+
 def cancel(campaign_id: int, user) -> None:
+    _managed(campaign_id, user)
     if not lifecycle.cancel(campaign_id, user):
         raise ActionRefused("A campanha não pode mais ser cancelada (já terminou ou foi cancelada).")
     audit.record("campaign.cancel", target=db.session.get(Campaign, campaign_id), user=user)
@@ -31,9 +54,7 @@ def cancel(campaign_id: int, user) -> None:
 def retry_failed(campaign_id: int, user) -> int:
     """Failed deliveries back to pending (attempts 0), counters fixed, a completed campaign back
     to sending, and the send jobs enqueued. Returns how many deliveries will be retried."""
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        raise ActionRefused("Campanha não encontrada.")
+    campaign = _managed(campaign_id, user)
     if campaign.status not in RETRYABLE_STATUSES:
         raise ActionRefused(f"Não é possível reenviar as falhas de uma campanha {campaign.status_label.lower()}.")
     result = db.session.execute(

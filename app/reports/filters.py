@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 from app.models.campaigns import CAMPAIGN_STATUSES
 from app.timeutil import in_supported_range, local_date, now_utc
+from app.web import MAX_ID, MAX_PAGE, bounded_int
 
 PAGE_SIZES = (5, 10, 25, 50, 100)
 DEFAULT_PAGE_SIZE = 10
@@ -65,12 +66,8 @@ def parse_date(text: str | None) -> date | None:
     raise ValueError(text)
 
 
-def _positive_int(text: str | None) -> int | None:
-    try:
-        value = int((text or "").strip())
-    except ValueError:
-        return None
-    return value if value > 0 else None
+def _positive_int(text: str | None, high: int = MAX_ID) -> int | None:
+    return bounded_int(text, low=1, high=high)
 
 
 def parse_list_filters(args) -> ListFilters:
@@ -111,7 +108,7 @@ def parse_list_filters(args) -> ListFilters:
         search=(args.get("busca") or "").strip()[:100],
         sort=sort,
         direction=direction,
-        page=_positive_int(args.get("pagina")) or 1,
+        page=bounded_int(args.get("pagina"), low=1, high=MAX_PAGE, default=1, clamp=True),
         per_page=per_page,
         errors=errors,
     )

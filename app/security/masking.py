@@ -28,7 +28,7 @@ def cpf_for(user, cpf: str | None) -> str:
     return mask_cpf(cpf)
 
 
-_CPF_IN_TEXT = re.compile(r"(?<!\d)(\d{3})\.?(\d{3})\.?(\d{3})-?(\d{2})(?!\d)")
+_CPF_IN_TEXT = re.compile(r"(?<!\d)(\d{3})[.\s]?(\d{3})[.\s]?(\d{3})[-.\s/]?(\d{2})(?!\d)")
 
 
 def mask_cpfs_in_text(text: str) -> str:

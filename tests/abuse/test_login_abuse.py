@@ -48,13 +48,30 @@ def test_another_address_is_not_affected(app):
     assert user.id  # the first address's account was never touched
 
 
-def test_account_is_locked_whatever_the_address(app):
+def test_wrong_guesses_lock_the_guessing_address_out_of_the_account(app):
     user = make_user("ana@preventivo.test")
-    for n in range(3):  # three addresses, each under its own limit
-        attempt(app, user.email, "errada", address=f"10.0.1.{n}")
-    response = attempt(app, user.email, "senha-segura-123", address="10.0.2.1")
+    for _ in range(3):
+        attempt(app, user.email, "errada", address="10.0.1.1")
+    response = attempt(app, user.email, "senha-segura-123", address="10.0.1.1")
     assert response.status_code == 429
-    assert "Conta bloqueada temporariamente" in response.get_data(as_text=True)
+    assert "Acesso bloqueado temporariamente neste endereço" in response.get_data(as_text=True)
+
+
+def test_a_stranger_cannot_lock_the_owner_out_from_another_address(app):
+    user = make_user("ana@preventivo.test")
+    for _ in range(4):  # past LOGIN_MAX_FAILURES (3), from the stranger's address
+        attempt(app, user.email, "errada", address="10.0.1.66")
+    assert attempt(app, user.email, "senha-segura-123", address="10.0.2.1").status_code == 302
+
+
+def test_an_unknown_email_is_locked_like_a_known_one(app):
+    make_user("ana@preventivo.test")
+    answers = {}
+    for n, email in enumerate(("ana@preventivo.test", "ninguem@preventivo.test")):
+        for _ in range(4):
+            response = attempt(app, email, "errada", address=f"10.0.3.{n}")
+        answers[email] = (response.status_code, "Acesso bloqueado" in response.get_data(as_text=True))
+    assert answers["ana@preventivo.test"] == answers["ninguem@preventivo.test"] == (429, True)
 
 
 def test_the_address_may_try_again_after_its_window(app):

@@ -92,6 +92,19 @@ def _keep_evidence(request, page, product) -> None:
     print(f"product log tail:\n{product.log_tail(40)}")
 
 
+def _watch_csp(page) -> list[str]:
+    """What the browser refused under the Content-Security-Policy (the journeys must cause none)."""
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    return refused
+
+
+def _no_csp_violation(request, refused: list[str]) -> None:
+    if refused and not getattr(request.node, "e2e_failed", False):
+        pytest.fail(f"the page broke the Content-Security-Policy: {refused[:3]}")
+
+
 def _context(browser, product, viewport, **options):
     context = browser.new_context(base_url=product.url, viewport=viewport, locale="pt-BR",
                                   timezone_id="America/Sao_Paulo", accept_downloads=True, **options)
@@ -103,19 +116,37 @@ def _context(browser, product, viewport, **options):
 def desktop(browser, product, request):
     context = _context(browser, product, DESKTOP)
     page = context.new_page()
+    refused = _watch_csp(page)
     try:
         yield page
     finally:
         _keep_evidence(request, page, product)
         context.close()
+    _no_csp_violation(request, refused)
+
+
+@pytest.fixture
+def second_desktop(browser, product, request):
+    """Another person's browser (its own cookies), at a desktop's width."""
+    context = _context(browser, product, DESKTOP)
+    page = context.new_page()
+    refused = _watch_csp(page)
+    try:
+        yield page
+    finally:
+        _keep_evidence(request, page, product)
+        context.close()
+    _no_csp_violation(request, refused)
 
 
 @pytest.fixture
 def phone(browser, product, request):
     context = _context(browser, product, PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
     page = context.new_page()
+    refused = _watch_csp(page)
     try:
         yield page
     finally:
         _keep_evidence(request, page, product)
         context.close()
+    _no_csp_violation(request, refused)

@@ -32,28 +32,34 @@ def test_delete_without_token_is_refused(admin_client):
     assert db.session.get(EmailService, service.id) is not None
 
 
-def test_list_action_without_token_is_refused(admin_client):
-    user = make_user("bloqueado@preventivo.test", "operator")
+def _locked_user():
     from datetime import timedelta
 
+    from app.models import LoginLock
     from app.timeutil import now_utc
 
-    user.locked_until = now_utc() + timedelta(minutes=10)
+    user = make_user("bloqueado@preventivo.test", "operator")
+    db.session.add(LoginLock(email=user.email, address="10.9.9.9", failures=0,
+                             locked_until=now_utc() + timedelta(minutes=10)))
     db.session.commit()
-    admin_client.post("/admin/usuarios/action/", data={"action": "unlock", "rowid": [str(user.id)]})
+    return user
+
+
+def _lock_count() -> int:
+    from app.models import LoginLock
+
     db.session.expire_all()
-    assert db.session.get(User, user.id).locked_until is not None
+    return db.session.execute(db.select(db.func.count(LoginLock.id))).scalar_one()
+
+
+def test_list_action_without_token_is_refused(admin_client):
+    user = _locked_user()
+    admin_client.post("/admin/usuarios/action/", data={"action": "unlock", "rowid": [str(user.id)]})
+    assert _lock_count() == 1
 
 
 def test_list_action_with_token_runs(admin_client):
-    user = make_user("bloqueado@preventivo.test", "operator")
-    from datetime import timedelta
-
-    from app.timeutil import now_utc
-
-    user.locked_until = now_utc() + timedelta(minutes=10)
-    db.session.commit()
+    user = _locked_user()
     token = csrf_from(admin_client.get("/admin/usuarios/").get_data(as_text=True))
     admin_client.post("/admin/usuarios/action/", data={"action": "unlock", "rowid": [str(user.id)], "csrf_token": token})
-    db.session.expire_all()
-    assert db.session.get(User, user.id).locked_until is None
+    assert _lock_count() == 0

@@ -18,16 +18,13 @@ def test_login_is_locked_after_repeated_failures(app, client, admin_user):
         post_login(client, admin_user.email, "errada")
     response = post_login(client, admin_user.email, "senha-segura-123")
     assert response.status_code == 429
-    assert "Conta bloqueada temporariamente" in response.get_data(as_text=True)
+    assert "Acesso bloqueado temporariamente neste endereço" in response.get_data(as_text=True)
 
 
-def test_lock_ends_after_its_time(app, client, admin_user, db):
-    from datetime import timedelta
-
-    from app.timeutil import now_utc
-
-    admin_user.locked_until = now_utc() - timedelta(seconds=1)
-    db.session.commit()
+def test_lock_ends_after_its_time(app, client, admin_user, clock):
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        post_login(client, admin_user.email, "errada")
+    clock.move(minutes=app.config["LOGIN_LOCK_MINUTES"] + 1)
     assert post_login(client, admin_user.email, "senha-segura-123").status_code == 302
 
 
@@ -43,8 +40,14 @@ def test_inactive_user_cannot_log_in(client, admin_user, db):
 
 
 def test_logout_ends_the_session(admin_client):
-    admin_client.get("/logout")
+    token = csrf_from(admin_client.get("/admin/").get_data(as_text=True))
+    admin_client.post("/logout", data={"csrf_token": token})
     assert admin_client.get("/admin/").status_code == 302
+
+
+def test_logout_by_get_is_refused(admin_client):
+    assert admin_client.get("/logout").status_code == 405
+    assert admin_client.get("/admin/").status_code == 200
 
 
 def test_passwords_are_stored_hashed(admin_user):

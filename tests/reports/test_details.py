@@ -53,8 +53,8 @@ def test_cancel_needs_the_csrf_token(seeded, operator_client):
     assert db.session.get(Campaign, campaign.id).status == SENDING
 
 
-def test_cancel_moves_a_running_campaign_to_canceled(seeded, operator_client):
-    campaign = campaign_with_every_outcome(status=SENDING)
+def test_cancel_moves_a_running_campaign_to_canceled(seeded, operator_client, operator_user):
+    campaign = campaign_with_every_outcome(status=SENDING, created_by=operator_user)
     token = csrf_from(operator_client.get(f"/admin/campanhas/{campaign.id}").get_data(as_text=True))
     operator_client.post(f"/admin/campanhas/{campaign.id}/cancelar", data={"csrf_token": token})
     db.session.expire_all()
