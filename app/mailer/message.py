@@ -20,7 +20,9 @@ from functools import lru_cache
 
 from app.security.text import without_control_characters
 
+from .branding import Brand
 from .pdfs import PdfSource
+from .pix import pix_qr_base64, pix_qr_cid
 from .templates import BoletoData, CompiledTemplates, TemplateProblem, message_context, templates_for
 
 
@@ -57,34 +59,67 @@ def _header(value: str) -> str:
     return Header(value, "utf-8", maxlinelen=76).encode()
 
 
+@dataclass(frozen=True)
+class InlineImage:
+    """An image the HTML shows by `cid:` (multipart/related): base64 body with CRLF line breaks."""
+
+    cid: str
+    mime: str
+    filename: str
+    encoded: bytes
+
+
 def build_mime(*, sender: str, sender_name: str | None, recipient: str, subject: str, text: str, html: str,
-               attachments: list[tuple[str, bytes]], message_id: str, when: datetime | None = None) -> bytes:
-    """A multipart/mixed message (alternative text+html, then PDFs) as SMTP-ready bytes (CRLF)."""
+               attachments: list[tuple[str, bytes]], message_id: str, when: datetime | None = None,
+               inline: list[InlineImage] | tuple = (), reply_to: str | None = None) -> bytes:
+    """multipart/mixed [ related [ alternative [text, html], inline images ], PDFs ] as SMTP-ready bytes (CRLF).
+
+    Without inline images the related level is left out.
+    """
     mixed = f"=_mix_{uuid.uuid4().hex}"
+    rel = f"=_rel_{uuid.uuid4().hex}"
     alt = f"=_alt_{uuid.uuid4().hex}"
     when = when or datetime.now(timezone.utc)
     from_header = from_address(sender_name, sender)
     head = (
         f"From: {from_header}\r\n"
         f"To: {recipient}\r\n"
-        f"Subject: {_header(subject)}\r\n"
+        + (f"Reply-To: {without_control_characters(reply_to)}\r\n" if reply_to else "")
+        + f"Subject: {_header(subject)}\r\n"
         f"Date: {format_datetime(when)}\r\n"
         f"Message-ID: {message_id}\r\n"
         "MIME-Version: 1.0\r\n"
         f'Content-Type: multipart/mixed; boundary="{mixed}"\r\n'
         "\r\n"
         f"--{mixed}\r\n"
+    )
+    if inline:
+        head += (f'Content-Type: multipart/related; type="multipart/alternative"; boundary="{rel}"\r\n'
+                 "\r\n"
+                 f"--{rel}\r\n")
+    head += (
         f'Content-Type: multipart/alternative; boundary="{alt}"\r\n'
         "\r\n"
         f"--{alt}\r\n"
         'Content-Type: text/plain; charset="utf-8"\r\n'
         "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
-    ).encode("utf-8")
-    parts = [head, _qp(text), (
+    )
+    parts = [head.encode("utf-8"), _qp(text), (
         f"\r\n--{alt}\r\n"
         'Content-Type: text/html; charset="utf-8"\r\n'
         "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
     ).encode("ascii"), _qp(html), f"\r\n--{alt}--\r\n".encode("ascii")]
+    if inline:
+        for image in inline:
+            parts.append((
+                f"\r\n--{rel}\r\n"
+                f'Content-Type: {image.mime}; name="{image.filename}"\r\n'
+                "Content-Transfer-Encoding: base64\r\n"
+                f"Content-ID: <{image.cid}>\r\n"
+                f'Content-Disposition: inline; filename="{image.filename}"\r\n\r\n'
+            ).encode("ascii"))
+            parts.append(image.encoded)
+        parts.append(f"\r\n--{rel}--\r\n".encode("ascii"))
     for filename, encoded in attachments:
         parts.append((
             f"\r\n--{mixed}\r\n"
@@ -97,26 +132,46 @@ def build_mime(*, sender: str, sender_name: str | None, recipient: str, subject:
     return b"".join(parts)
 
 
+def inline_images(brand: Brand, boletos: list[BoletoData]) -> list[InlineImage]:
+    """The logo (when the operation has one) and one PIX QR per distinct payload, all cached."""
+    images = []
+    if brand.logo:
+        images.append(InlineImage(brand.logo_cid, brand.logo_mime or "image/png", brand.logo_filename,
+                                  brand.logo_base64()))
+    seen = set()
+    for boleto in boletos:
+        if boleto.pix and boleto.pix not in seen:
+            seen.add(boleto.pix)
+            images.append(InlineImage(pix_qr_cid(boleto.pix), "image/png", f"pix-{len(seen)}.png",
+                                      pix_qr_base64(boleto.pix)))
+    return images
+
+
 @dataclass
 class MessageFactory:
     """Builds the messages of one campaign batch (templates compiled once, PDFs cached per boleto)."""
 
-    operation_name: str
+    brand: Brand
     sender: str
     templates: CompiledTemplates
     pdfs: PdfSource
 
     @classmethod
     def for_campaign(cls, campaign, sender: str) -> "MessageFactory":
-        return cls(campaign.operation.name, sender, templates_for(campaign.campaign_type),
+        return cls(Brand.of(campaign.operation), sender, templates_for(campaign.campaign_type),
                    PdfSource.for_operation(campaign.operation))
 
+    @property
+    def operation_name(self) -> str:
+        return self.brand.name
+
     def build(self, *, recipient: str, client_name: str | None, boletos: list[BoletoData], message_id: str) -> bytes:
-        context = message_context(self.operation_name, client_name, recipient, boletos)
+        context = message_context(self.brand, client_name, recipient, boletos)
         subject, html, text = self.templates.render(context)
         attachments = [self.pdfs.attachment(b) for b in boletos]
-        return build_mime(sender=self.sender, sender_name=self.operation_name, recipient=recipient, subject=subject,
-                          text=text, html=html, attachments=attachments, message_id=message_id)
+        return build_mime(sender=self.sender, sender_name=self.brand.name, recipient=recipient, subject=subject,
+                          text=text, html=html, attachments=attachments, message_id=message_id,
+                          inline=inline_images(self.brand, boletos), reply_to=self.brand.reply_to)
 
     def note_for(self, boletos: list[BoletoData]) -> str | None:
         """Why some of these boletos' PDFs were drawn instead of the creditor's (after `build`)."""

@@ -1,4 +1,8 @@
-"""What a boleto email says: the campaign type's sandboxed Jinja templates and the data they are rendered with."""
+"""What a boleto email says: the campaign type's sandboxed Jinja templates and the data they are rendered with.
+
+Templates render in a bounded sandbox (app/mailer/sandbox.py); the HTML then has its <style> inlined by
+css-inline (mail clients keep inline styles only). Compiled templates are cached by their text.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -7,13 +11,18 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+import css_inline
 from jinja2 import TemplateError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.sandbox import SecurityError
 
 from app.boletos.pdf import format_line
 from app.web import brl
 
+from .branding import Brand
 from .default_templates import DEFAULT_BODY_HTML, DEFAULT_BODY_TEXT, DEFAULT_SUBJECT
+from .pix import pix_qr_cid
+from .sandbox import BoundedSandbox, TemplateLimit, bounded_render
+from .wording import due_dates_phrase, title_name
 
 
 class TemplateProblem(ValueError):
@@ -24,8 +33,10 @@ def date_br(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
-_html_env = ImmutableSandboxedEnvironment(autoescape=True)
-_text_env = ImmutableSandboxedEnvironment(autoescape=False)
+_html_env = BoundedSandbox(autoescape=True)
+_text_env = BoundedSandbox(autoescape=False)
+# Never fetch a stylesheet an admin's template links to; keep @media rules (phones) in a <style> block.
+_inliner = css_inline.CSSInliner(load_remote_stylesheets=False, keep_at_rules=True)
 _cache_lock = threading.Lock()
 _template_cache: dict[str, "CompiledTemplates"] = {}
 
@@ -38,11 +49,18 @@ class CompiledTemplates:
 
     def render(self, context: dict) -> tuple[str, str, str]:
         try:
-            subject = " ".join(self.subject.render(context).split())
-            return subject, self.html.render(context), self.text.render(context)
+            subject = " ".join(bounded_render(self.subject, context).split())
+            html = _inliner.inline(bounded_render(self.html, context))
+            return subject, html, bounded_render(self.text, context)
+        except TemplateLimit as exc:
+            raise TemplateProblem(f"Modelo recusado: {exc}.") from exc
+        except SecurityError as exc:
+            raise TemplateProblem(f"Modelo recusado: {exc}.") from exc
         except TemplateError as exc:
             raise TemplateProblem(f"Erro no modelo do e-mail: {exc}") from exc
-        except Exception as exc:  # sandbox violations, bad filters on data
+        except RecursionError as exc:
+            raise TemplateProblem("Modelo recusado: uma macro chama a si mesma sem fim.") from exc
+        except Exception as exc:  # bad filters on data, css-inline on broken HTML
             raise TemplateProblem(f"Erro ao montar o e-mail: {type(exc).__name__}: {exc}") from exc
 
 
@@ -101,33 +119,50 @@ class BoletoData:
             "linha_digitavel": format_line(self.line),
             "codigo_barras": self.barcode or "",
             "pix": self.pix or "",
+            "pix_qr_cid": pix_qr_cid(self.pix) if self.pix else "",
         }
 
 
-def message_context(operation_name: str, client_name: str | None, email: str, boletos: list[BoletoData]) -> dict:
+def _site_url(site: str) -> str:
+    return site if site.startswith(("https://", "http://")) else f"https://{site}"
+
+
+def message_context(brand: Brand | str, client_name: str | None, email: str, boletos: list[BoletoData]) -> dict:
+    """The names a template may use (PLACEHOLDERS_HELP in app/admin/campaign_types.py lists them)."""
+    brand = Brand(brand) if isinstance(brand, str) else brand
     items = [b.context() for b in boletos]
     dues = sorted(b.due_date for b in boletos if b.due_date)
+    marca = brand.context()
+    marca["site_url"] = _site_url(brand.site) if brand.site else ""
     return {
-        "nome": (client_name or "").strip(),
-        "operacao": operation_name,
+        "nome": title_name(client_name),
+        "operacao": brand.name,
         "email": email,
         "boletos": items,
         "quantidade_boletos": len(items),
+        "vencimentos": due_dates_phrase(dues),
         "primeiro_vencimento": date_br(dues[0]) if dues else "",
         "valor_total": brl(sum((b.amount or Decimal(0)) for b in boletos)),
+        "marca": marca,
     }
 
 
+# Sample data of the preview and the test send: a PIX boleto and a plain one, two due dates. The lines are
+# valid (check digits) but fictitious; the PIX payload is a made-up "copia e cola".
+SAMPLE_CLIENT_NAME = "MARIA DA CONCEIÇÃO DOS SANTOS"
 SAMPLE_BOLETOS = [
     BoletoData(None, "AC-000123", 2, 6, Decimal("1234.56"), date(2026, 8, 5),
-               "00190500954014481606906809350314337370000000100", None, "00020126580014br.gov.bcb.pix0136exemplo"),
+               "00190500954014481606906809350314337370000000100", None,
+               "00020126580014br.gov.bcb.pix0136123e4567-e12b-12d1-a456-4266554400005204000053039865802BR"
+               "5913FULANO DE TAL6008BRASILIA62070503***63041D3D"),
+    BoletoData(None, "AC-000123", 3, 6, Decimal("1234.56"), date(2026, 9, 5),
+               "00190500954014481606906809350314337370000000100"),
 ]
 
 
-def preview(campaign_type, client_name: str = "Maria da Silva", email: str = "cliente@exemplo.com.br") -> dict:
-    """Subject, HTML and text of a campaign type with sample data (admin preview)."""
+def preview(campaign_type, email: str = "cliente@exemplo.com.br") -> dict:
+    """Subject, HTML and text of a campaign type with sample data (admin preview and test send)."""
     templates = templates_for(campaign_type)
-    context = message_context(campaign_type.operation.name if campaign_type.operation else "Operação",
-                              client_name, email, SAMPLE_BOLETOS)
-    subject, html, text = templates.render(context)
+    brand = Brand.of(campaign_type.operation) if campaign_type.operation else Brand("Operação")
+    subject, html, text = templates.render(message_context(brand, SAMPLE_CLIENT_NAME, email, SAMPLE_BOLETOS))
     return {"subject": subject, "html": html, "text": text}

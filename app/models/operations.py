@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -27,6 +27,18 @@ class Operation(db.Model):
     # operation to the next eligible service.
     rotate_when_throttled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    # --- branding: what the debtor's email shows (all optional; validated in app/mailer/branding.py) ---
+    display_name: Mapped[str | None] = mapped_column(String(80))  # "Claro" in the subject and greeting
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary)  # PNG or JPEG, at most BRAND_LOGO_MAX_BYTES
+    logo_mime: Mapped[str | None] = mapped_column(String(20))  # image/png or image/jpeg
+    brand_color: Mapped[str | None] = mapped_column(String(7))  # #rrggbb
+    service_phone: Mapped[str | None] = mapped_column(String(40))
+    service_site: Mapped[str | None] = mapped_column(String(200))
+    service_hours: Mapped[str | None] = mapped_column(String(120))
+    legal_name: Mapped[str | None] = mapped_column(String(160))
+    cnpj: Mapped[str | None] = mapped_column(String(14))  # digits only
+    reply_to: Mapped[str | None] = mapped_column(String(254))
 
     campaign_types: Mapped[list["CampaignType"]] = relationship(back_populates="operation")
 
@@ -53,6 +65,11 @@ class Operation(db.Model):
 
     def set_provider_token(self, raw: str | None) -> None:
         self.provider_token_encrypted = encrypt(raw) if raw else None
+
+    @property
+    def public_name(self) -> str:
+        """The name the debtor reads: the display name, else the operation's name."""
+        return (self.display_name or "").strip() or self.name
 
     def __str__(self) -> str:
         return self.name
