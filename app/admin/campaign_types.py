@@ -1,26 +1,20 @@
 """Tipos de Campanha: day offsets and the email templates, with a preview and "send a test to me"."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, url_for
+from email_validator import EmailNotValidError, validate_email
+from flask import Response, abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_login import current_user
 from markupsafe import Markup
 from wtforms import TextAreaField, ValidationError
 
+from app import audit
 from app.extensions import db
 from app.mailer.bindings import binding_of
 from app.mailer.classify import SmtpFault
 from app.mailer.eligibility import unusable_reason
-from app.mailer.message import MessageFactory, new_message_id
-from app.mailer.pdfs import PdfSource
-from app.mailer.templates import (
-    SAMPLE_BOLETOS,
-    TemplateProblem,
-    compile_templates,
-    message_context,
-    preview,
-    templates_for,
-)
+from app.mailer.preview import preview, sample_message, sample_pdf
+from app.mailer.templates import TemplateProblem, check_template
 from app.mailer.transport import SmtpTransport
 from app.models import CampaignType
 from app.models.operations import parse_offsets
@@ -28,10 +22,13 @@ from app.models.operations import parse_offsets
 from .base import SecureModelView
 
 PLACEHOLDERS_HELP = (
-    "Variáveis: {{ nome }}, {{ operacao }}, {{ email }}, {{ primeiro_vencimento }}, {{ valor_total }}, "
-    "{{ quantidade_boletos }} e, para cada boleto em {% for b in boletos %}: b.acordo, b.parcela, "
-    "b.total_parcelas, b.valor, b.vencimento, b.linha_digitavel, b.pix."
+    "Variáveis: {{ nome }}, {{ operacao }}, {{ email }}, {{ vencimentos }} (ex.: 30/11 e 07/12/2026), "
+    "{{ primeiro_vencimento }}, {{ valor_total }}, {{ quantidade_boletos }}; da operação: marca.cor, "
+    "marca.logo_cid, marca.telefone, marca.site, marca.horario, marca.razao_social, marca.cnpj; e, para cada "
+    "boleto em {% for b in boletos %}: b.acordo, b.parcela, b.total_parcelas, b.valor, b.vencimento, "
+    "b.linha_digitavel, b.pix, b.pix_qr_cid. Deixe em branco para usar o modelo padrão."
 )
+TEMPLATE_FIELDS = {"subject_template": "subject", "body_html_template": "html", "body_text_template": "text"}
 
 
 def _validate_offsets(form, field):
@@ -74,12 +71,19 @@ class CampaignTypeView(SecureModelView):
         "body_text_template": {"render_kw": {"rows": 8}},
     }
 
-    def on_model_change(self, form, model, is_created):
-        try:  # refuse a template that would fail every message of a campaign
-            compile_templates(model.subject_template, model.body_html_template, model.body_text_template).render(
-                message_context("Operação", "Maria", "cliente@exemplo.com.br", SAMPLE_BOLETOS))
-        except TemplateProblem as exc:
-            raise ValidationError(str(exc)) from exc
+    def validate_form(self, form):
+        """Each template is compiled and rendered with the sample data in the bounded sandbox: one that fails,
+        reaches for Python internals or runs away (loop bombs, huge output) is refused here, with the reason."""
+        valid = super().validate_form(form)
+        for name, kind in TEMPLATE_FIELDS.items():
+            field = getattr(form, name, None)
+            if field is None or not isinstance(field.data, str):
+                continue
+            problem = check_template(kind, field.data)
+            if problem:
+                field.errors = [*field.errors, problem]
+                valid = False
+        return valid
 
     def _type(self, type_id: int) -> CampaignType:
         ctype = db.session.get(CampaignType, type_id)
@@ -94,27 +98,47 @@ class CampaignTypeView(SecureModelView):
             rendered, problem = preview(ctype), None
         except TemplateProblem as exc:
             rendered, problem = None, str(exc)
-        return self.render("admin/sending/campaign_type_preview.html", ctype=ctype, rendered=rendered, problem=problem)
+        return self.render("admin/sending/campaign_type_preview.html", ctype=ctype, rendered=rendered, problem=problem,
+                           test_email=request.args.get("para") or current_user.email)
+
+    @expose("/previa/<int:type_id>/boleto.pdf")
+    def sample_pdf(self, type_id: int):
+        filename, pdf = sample_pdf(self._type(type_id))
+        return Response(pdf, mimetype="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="exemplo-{filename}"'})
 
     @expose("/previa/<int:type_id>/enviar", methods=["POST"])
     def send_test(self, type_id: int):
+        """Send the sample to the address the admin typed, through the operation's bound service. Counts in no
+        campaign and no quota; recorded in the audit trail."""
         ctype = self._type(type_id)
+        raw = (request.form.get("email") or "").strip()
+        try:  # blank: the admin's own address (an account's address was checked when the account was made)
+            recipient = validate_email(raw, check_deliverability=False).normalized if raw else current_user.email
+        except EmailNotValidError:
+            flash(f"Endereço de e-mail inválido: {raw[:100]}", "error")
+            return redirect(url_for(".preview", type_id=type_id))
+        back = redirect(url_for(".preview", type_id=type_id, para=recipient))
         binding = binding_of(ctype.operation_id)
         service = binding.service if binding else None
         if service is None or unusable_reason(service, binding.sender_email):
             flash("A operação não tem um serviço de envio disponível agora; veja Alterar Serviço de Envio.", "error")
-            return redirect(url_for(".preview", type_id=type_id))
-        factory = MessageFactory(ctype.operation.name, binding.sender_email, templates_for(ctype),
-                                 PdfSource(ctype.operation.name))
+            return back
         try:
-            data = factory.build(recipient=current_user.email, client_name=current_user.name or "Maria da Silva",
-                                 boletos=SAMPLE_BOLETOS, message_id=new_message_id(binding.sender_email))
+            data = sample_message(ctype, binding.sender_email, recipient)
             with SmtpTransport.for_service(service) as transport:
-                transport.send(binding.sender_email, current_user.email, data)
-            flash(f"Mensagem de teste enviada para {current_user.email} pelo serviço {service.name}. "
-                  "Ela não conta na cota das campanhas.", "success")
+                transport.send(binding.sender_email, recipient, data)
         except TemplateProblem as exc:
             flash(str(exc), "error")
+            return back
         except SmtpFault as fault:
             flash(f"O serviço {service.name} recusou a mensagem de teste ({fault}).", "error")
-        return redirect(url_for(".preview", type_id=type_id))
+            ok = False
+        else:
+            flash(f"Mensagem de teste enviada para {recipient} pelo serviço {service.name}. "
+                  "Ela não conta em nenhuma campanha nem na cota.", "success")
+            ok = True
+        audit.record("campaign_type.test_send", target=ctype,
+                     details={"to": recipient, "service": service.name, "ok": ok})
+        db.session.commit()
+        return back

@@ -110,16 +110,7 @@ def build_mime(*, sender: str, sender_name: str | None, recipient: str, subject:
         "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
     ).encode("ascii"), _qp(html), f"\r\n--{alt}--\r\n".encode("ascii")]
     if inline:
-        for image in inline:
-            parts.append((
-                f"\r\n--{rel}\r\n"
-                f'Content-Type: {image.mime}; name="{image.filename}"\r\n'
-                "Content-Transfer-Encoding: base64\r\n"
-                f"Content-ID: <{image.cid}>\r\n"
-                f'Content-Disposition: inline; filename="{image.filename}"\r\n\r\n'
-            ).encode("ascii"))
-            parts.append(image.encoded)
-        parts.append(f"\r\n--{rel}--\r\n".encode("ascii"))
+        parts.extend(_related_parts(rel, inline))
     for filename, encoded in attachments:
         parts.append((
             f"\r\n--{mixed}\r\n"
@@ -130,6 +121,21 @@ def build_mime(*, sender: str, sender_name: str | None, recipient: str, subject:
         parts.append(encoded)
     parts.append(f"\r\n--{mixed}--\r\n".encode("ascii"))
     return b"".join(parts)
+
+
+def _related_parts(boundary: str, inline) -> list[bytes]:
+    parts = []
+    for image in inline:
+        parts.append((
+            f"\r\n--{boundary}\r\n"
+            f'Content-Type: {image.mime}; name="{image.filename}"\r\n'
+            "Content-Transfer-Encoding: base64\r\n"
+            f"Content-ID: <{image.cid}>\r\n"
+            f'Content-Disposition: inline; filename="{image.filename}"\r\n\r\n'
+        ).encode("ascii"))
+        parts.append(image.encoded)
+    parts.append(f"\r\n--{boundary}--\r\n".encode("ascii"))
+    return parts
 
 
 def inline_images(brand: Brand, boletos: list[BoletoData]) -> list[InlineImage]:

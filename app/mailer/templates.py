@@ -84,6 +84,20 @@ def compile_templates(subject: str | None, html: str | None, text: str | None) -
     return compiled
 
 
+def check_template(kind: str, source: str | None) -> str | None:
+    """Why one part ("subject", "html" or "text") cannot be saved, in pt-BR, or None: compiled and rendered with
+    the sample data, within the sandbox's bounds (a hostile or runaway template is refused here, not mid-batch)."""
+    if not (source or "").strip():
+        return None  # blank: the default
+    parts = {"subject": (source, None, None), "html": (None, source, None), "text": (None, None, source)}[kind]
+    try:
+        compile_templates(*parts).render(message_context(Brand("Operação"), SAMPLE_CLIENT_NAME,
+                                                         "cliente@exemplo.com.br", SAMPLE_BOLETOS))
+    except TemplateProblem as exc:
+        return str(exc)
+    return None
+
+
 def templates_for(campaign_type) -> CompiledTemplates:
     return compile_templates(campaign_type.subject_template, campaign_type.body_html_template,
                              campaign_type.body_text_template)
@@ -158,11 +172,3 @@ SAMPLE_BOLETOS = [
     BoletoData(None, "AC-000123", 3, 6, Decimal("1234.56"), date(2026, 9, 5),
                "00190500954014481606906809350314337370000000100"),
 ]
-
-
-def preview(campaign_type, email: str = "cliente@exemplo.com.br") -> dict:
-    """Subject, HTML and text of a campaign type with sample data (admin preview and test send)."""
-    templates = templates_for(campaign_type)
-    brand = Brand.of(campaign_type.operation) if campaign_type.operation else Brand("Operação")
-    subject, html, text = templates.render(message_context(brand, SAMPLE_CLIENT_NAME, email, SAMPLE_BOLETOS))
-    return {"subject": subject, "html": html, "text": text}

@@ -116,7 +116,7 @@ def test_a_broken_template_is_shown_as_a_problem_in_the_preview(seeded, admin_cl
 
     html = admin_client.get(f"/admin/tipos-de-campanha/previa/{ctype.id}").get_data(as_text=True)
 
-    assert "Erro no modelo do e-mail" in html and "Enviar um teste" not in html
+    assert "Erro no modelo do e-mail" in html and "Enviar teste" not in html
 
 
 def _mark_broken(service):
