@@ -112,3 +112,15 @@ def test_every_boleto_still_has_its_pdf_attached():
 
     pdfs = [p for p in msg.iter_attachments() if p.get_content_type() == "application/pdf"]
     assert len(pdfs) == 2 and all(p.get_content().startswith(b"%PDF") for p in pdfs)
+
+
+def test_an_edited_template_looping_inside_a_table_keeps_every_row_with_its_css_inlined():
+    from app.mailer.templates import compile_templates
+
+    html_template = ("<style>td { color: #123456; }</style><table>{% for b in boletos %}"
+                     "<tr><td>{{ b.vencimento }}</td></tr>{% endfor %}</table>")
+    msg = message([boleto(1, NOV30), boleto(2, DEC07)], templates=compile_templates(None, html_template, None))
+
+    html = html_of(msg)
+    assert '<td style="color: #123456;">30/11/2026</td>' in html
+    assert '<td style="color: #123456;">07/12/2026</td>' in html
