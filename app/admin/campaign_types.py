@@ -12,6 +12,7 @@ from app import audit
 from app.extensions import db
 from app.mailer.bindings import binding_of
 from app.mailer.classify import SmtpFault
+from app.mailer.default_templates import DEFAULT_BODY_HTML, DEFAULT_BODY_TEXT, DEFAULT_SUBJECT
 from app.mailer.eligibility import unusable_reason
 from app.mailer.preview import preview, sample_message, sample_pdf
 from app.mailer.templates import TemplateProblem, check_template
@@ -28,6 +29,8 @@ PLACEHOLDERS_HELP = (
     "boleto em {% for b in boletos %}: b.acordo, b.parcela, b.total_parcelas, b.valor, b.vencimento, "
     "b.linha_digitavel, b.pix, b.pix_qr_cid. Deixe em branco para usar o modelo padrão."
 )
+DEFAULTS = {"subject_template": DEFAULT_SUBJECT, "body_html_template": DEFAULT_BODY_HTML,
+            "body_text_template": DEFAULT_BODY_TEXT}
 TEMPLATE_FIELDS = {"subject_template": "subject", "body_html_template": "html", "body_text_template": "text"}
 
 
@@ -67,9 +70,25 @@ class CampaignTypeView(SecureModelView):
             "description": "Boletos que vencem no dia da campanha mais estes dias, separados por vírgula. Padrão: 0,7.",
         },
         "subject_template": {"description": PLACEHOLDERS_HELP},
-        "body_html_template": {"render_kw": {"rows": 12}},
+        "body_html_template": {"render_kw": {"rows": 16},
+                               "description": "HTML com <style>: o CSS é aplicado nos elementos (inline) ao montar "
+                                              "cada e-mail. Imagens: cid:{{ marca.logo_cid }} e cid:{{ b.pix_qr_cid }}."},
         "body_text_template": {"render_kw": {"rows": 8}},
     }
+
+    def on_form_prefill(self, form, id):
+        """A blank template means the default: show the default's text, a starting point to edit."""
+        for name, default in DEFAULTS.items():
+            field = getattr(form, name)
+            if not (field.data or "").strip():
+                field.data = default
+
+    def create_form(self, obj=None):
+        form = super().create_form(obj)
+        for name, default in DEFAULTS.items():
+            if not getattr(form, name).data:
+                getattr(form, name).data = default
+        return form
 
     def validate_form(self, form):
         """Each template is compiled and rendered with the sample data in the bounded sandbox: one that fails,

@@ -78,3 +78,13 @@ def test_saving_a_sound_subject_is_accepted(seeded, admin_client):
 
     db.session.expire_all()
     assert _first_type().subject_template == "{{ operacao }}: lembrete para {{ nome }}"
+
+
+def test_a_blank_template_is_edited_from_the_default_text(seeded, admin_client):
+    ctype = _first_type()
+    ctype.subject_template = ""
+    db.session.commit()
+
+    page = admin_client.get(f"/admin/tipos-de-campanha/edit/?id={ctype.id}").get_data(as_text=True)
+
+    assert "seu boleto vence em {{ vencimentos }}" in page
