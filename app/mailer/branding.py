@@ -10,7 +10,7 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from email_validator import EmailNotValidError, validate_email
 from PIL import Image, UnidentifiedImageError
@@ -78,7 +78,7 @@ def format_cnpj(value: str | None) -> str:
 
 
 @lru_cache(maxsize=64)
-def _logo_base64(digest: str, data: bytes) -> bytes:
+def _logo_base64(cid: str, data: bytes) -> bytes:
     """The logo as base64 with CRLF every 76 characters (MIME), once per content."""
     encoded = base64.b64encode(data)
     return b"\r\n".join(encoded[i:i + 76] for i in range(0, len(encoded), 76))
@@ -109,7 +109,7 @@ class Brand:
             cnpj=format_cnpj(operation.cnpj), reply_to=operation.reply_to or None,
         )
 
-    @property
+    @cached_property  # once per batch, not per message (frozen dataclass: cached_property writes __dict__)
     def logo_cid(self) -> str | None:
         if not self.logo:
             return None
@@ -120,7 +120,7 @@ class Brand:
         return "logo.png" if self.logo_mime == "image/png" else "logo.jpg"
 
     def logo_base64(self) -> bytes:
-        return _logo_base64(hashlib.sha1(self.logo).hexdigest(), self.logo) if self.logo else b""
+        return _logo_base64(self.logo_cid, self.logo) if self.logo else b""
 
     def context(self) -> dict:
         return {

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date
 from decimal import Decimal
 
@@ -151,6 +152,12 @@ class BoletoData:
                    boleto.line, boleto.barcode, boleto.pix, boleto.pdf_url)
 
     def context(self) -> dict:
+        """What a template sees of this boleto; built once per boleto (a client's addresses share it; templates
+        cannot change it: the sandbox is immutable)."""
+        return self._context
+
+    @cached_property
+    def _context(self) -> dict:
         return {
             "acordo": self.agreement,
             "parcela": self.number or "",
