@@ -153,8 +153,6 @@ def test_a_list_action_survives_huge_ids(seeded, admin_client):
 
 
 # --- a template's validation sample is bounded ---------------------------------------------------------------
-@pytest.mark.xfail(strict=False, reason="bounded by issue #14's template validation (another branch); this mark "
-                                        "goes when that lands")
 def test_saving_a_runaway_template_is_refused_quickly(seeded, admin_client, db):
     from app.models import CampaignType
 
