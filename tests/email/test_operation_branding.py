@@ -97,3 +97,13 @@ def test_the_seed_brands_each_operation_with_placeholders(seeded, code):
 
     assert op.display_name and op.service_phone and "exemplo" in op.legal_name and cnpj.is_valid(op.cnpj)
     assert Image.open(io.BytesIO(op.logo)).format == "PNG" and op.logo_mime == "image/png"
+
+
+def test_the_operations_list_shows_each_logo_served_as_stored(seeded, admin_client):
+    op = operation("CLARO")
+    page = admin_client.get("/admin/operacoes/").get_data(as_text=True)
+    assert f"/admin/operacoes/logotipo/{op.id}" in page
+
+    response = admin_client.get(f"/admin/operacoes/logotipo/{op.id}")
+
+    assert response.mimetype == "image/png" and response.data == op.logo
