@@ -1,8 +1,10 @@
 """The Jinja sandbox of the admins' email templates, with bounds: no template can spin or fill memory.
 
 On top of Jinja's SandboxedEnvironment (no `__class__`, no unsafe attributes, immutable data):
-- every `{% for %}` draws from one budget of iterations per render (a loop bomb stops at the budget);
-- `range`, `*`, `**` and any number passed to a function or filter are bounded;
+- every `{% for %}` iteration and every call (macros, `loop(...)` of recursive loops) draws from one budget
+  per render (a loop bomb stops at the budget);
+- `namespace()` (state carried across iterations) and `lipsum()` are not available;
+- `range`, `*`, `**`, `+` and any number passed to a function or filter are bounded;
 - the output is bounded (rendering streams, and stops past the limit);
 - `str.format` and the `format` filter (whose padding is unbounded) are refused.
 Breaking a bound raises `TemplateLimit`, which callers turn into a pt-BR message.
@@ -55,11 +57,17 @@ def _bounded_range(*args):
     return range(*args)
 
 
+def _check_size(result):
+    if isinstance(result, (str, list, tuple)) and len(result) > MAX_OUTPUT:
+        raise TemplateLimit("texto ou lista grande demais no modelo")
+    return result
+
+
 def _wrap_filter(function):
     def bounded(*args, **kwargs):
         for value in (*args[1:], *kwargs.values()):
             _check_number(value)
-        return function(*args, **kwargs)
+        return _check_size(function(*args, **kwargs))
 
     for attribute in ("jinja_pass_arg",):  # keep pass_context / pass_environment markers
         if hasattr(function, attribute):
@@ -68,10 +76,13 @@ def _wrap_filter(function):
 
 
 class BoundedSandbox(ImmutableSandboxedEnvironment):
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "+"})
 
     def __init__(self, **options):
         super().__init__(**options)
+        # namespace() is the one mutable state a loop can carry (doubling a string 30 times); lipsum() makes text.
+        for name in ("namespace", "lipsum"):
+            self.globals.pop(name, None)
         self.globals["range"] = _bounded_range
         self.globals[ITER_GLOBAL] = _bounded_iteration
         self.filters = {name: _wrap_filter(f) for name, f in self.filters.items() if name != "format"}
@@ -88,6 +99,11 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         raise SecurityError(f"acesso não permitido no modelo: {attribute!r}")
 
     def call_binop(self, context, operator_name, left, right):
+        if operator_name == "+":
+            if isinstance(left, (str, list, tuple)) and hasattr(right, "__len__") and \
+                    len(left) + len(right) > MAX_SEQUENCE * 10:
+                raise TemplateLimit("texto ou lista grande demais no modelo")
+            return operator.add(left, right)
         if operator_name == "**":
             _check_number(left)
             if isinstance(right, (int, float)) and right > 64:
@@ -103,9 +119,10 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own signature)
         if getattr(__obj, "__name__", None) in ("format", "format_map"):
             raise TemplateLimit("str.format não é permitido no modelo; use {{ valor }}")
+        _spend()  # every call draws from the budget too: recursive loops and macros cannot fan out
         for value in (*args, *kwargs.values()):
             _check_number(value)
-        return super().call(__context, __obj, *args, **kwargs)
+        return _check_size(super().call(__context, __obj, *args, **kwargs))
 
 
 def bounded_render(template, context: dict) -> str:

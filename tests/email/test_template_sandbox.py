@@ -19,6 +19,13 @@ HOSTILE = {
     "format bomb": "{{ '{:>999999999}'.format(1) }}",
     "power bomb": "{{ 9 ** 9 ** 9 }}",
     "self-calling macro": "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}",
+    "fanning recursive loop": "{% for x in [0] recursive %}{% if x < 40 %}{{ loop([x + 1, x + 1]) }}{% endif %}"
+                              "{% endfor %}",
+    "fanning macro": "{% macro m(d) %}{% if d < 40 %}{{ m(d + 1) }}{{ m(d + 1) }}{% endif %}{% endmacro %}{{ m(0) }}",
+    "growing replace": "{{ ('x' * 10000) | replace('x', 'x' * 10000) | replace('x', 'x' * 10000) }}",
+    "growing method": "{{ ('x' * 10000).replace('x', 'x' * 10000).replace('x', 'x' * 10000) }}",
+    "doubling namespace": "{% set ns = namespace(s='x') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}"
+                          "{% endfor %}{{ ns.s|length }}",
 }
 
 
