@@ -32,9 +32,8 @@ class TemplateLimit(SecurityError):
 
 def _spend(count: int = 1) -> None:
     budget = _budget.get()
-    if budget is None:
-        budget = [MAX_ITERATIONS]
-        _budget.set(budget)
+    if budget is None:  # rendered outside bounded_render (which every caller in app/ uses): no budget to draw
+        return
     budget[0] -= count
     if budget[0] < 0:
         raise TemplateLimit(f"o modelo repete mais de {MAX_ITERATIONS} vezes")
