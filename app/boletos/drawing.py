@@ -1,7 +1,8 @@
 """Drawing primitives of the boleto page: labelled boxes, text that fits, the ITF barcode and the PIX QR code.
 
 Both codes are written as one filled path each (one `re` per bar or per run of dark modules) rather
-than one reportlab shape per bar/module: about 3x faster for the barcode, far more for a QR code.
+than one reportlab shape per bar/module: about 3x faster for the barcode, far more for a QR code
+(whose modules come from qr.py).
 reportlab's I2of5 draws a valid boleto barcode only with checksum=0, bearers=0, quiet=0
 (docs/architecture.md, "Field notes").
 """
@@ -9,10 +10,11 @@ from __future__ import annotations
 
 import itertools
 
-from reportlab.graphics.barcode import qrencoder
 from reportlab.graphics.barcode.common import I2of5
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from .qr import qr_modules
 
 LABEL_FONT, LABEL_SIZE = "Helvetica", 5.5
 VALUE_FONT, VALUE_SIZE = "Helvetica", 8.5
@@ -49,14 +51,6 @@ def draw_barcode(c, barcode: str, x: float, y: float) -> float:
                   barHeight=BAR_HEIGHT).drawOn(c, x + QUIET_ZONE, y)
     c.restoreState()
     return QUIET_ZONE * 2 + barcode_width(barcode)
-
-
-def qr_modules(payload: str) -> list[list[bool]]:
-    """The QR matrix of a payload (error correction M, as PIX BR Codes use; the best mask, as ISO 18004 asks)."""
-    qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
-    qr.addData(payload)
-    qr.make()
-    return [[bool(cell) for cell in row] for row in qr.modules]
 
 
 def draw_qr(c, payload: str, x: float, y: float, size: float, border: int = 4) -> None:
