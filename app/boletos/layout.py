@@ -133,8 +133,10 @@ def _boxes(c, boxes: list[Box], values: dict) -> None:
         if "mono" in box.style:
             draw_box(c, box.x, box.y, box.w, box.h, box.label, value, bold=True, size=10)
         elif "small" in box.style:
-            draw_box(c, box.x, box.y, box.w, box.h, box.label, "\n".join(
-                wrap(value, "Helvetica", 7.5, box.w - 3 * mm)[:int((box.h - 3 * mm) // 9)]), size=7.5, rest_size=7.5)
+            lines, room = wrap(value, "Helvetica", 7.5, box.w - 3 * mm), int((box.h - 3 * mm) // 9)
+            if len(lines) > room:  # more than the box holds: the last line says so
+                lines = lines[:room - 1] + [lines[room - 1] + " …"]
+            draw_box(c, box.x, box.y, box.w, box.h, box.label, "\n".join(lines), size=7.5, rest_size=7.5)
         else:
             draw_box(c, box.x, box.y, box.w, box.h, box.label, value, align="right" if "right" in box.style else "left",
                      bold="bold" in box.style)
