@@ -10,6 +10,7 @@ from decimal import Decimal
 from jinja2 import TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from app.boletos.details import DETAIL_FIELDS
 from app.boletos.pdf import format_line
 from app.web import brl
 
@@ -85,11 +86,25 @@ class BoletoData:
     barcode: str | None = None
     pix: str | None = None
     pdf_url: str | None = None
+    # The pagador printed on a drawn boleto (the client's own name and CPF).
+    payer_name: str | None = None
+    payer_cpf: str | None = None
+    # The creditor's optional print fields (app.boletos.details.DETAIL_FIELDS), for a drawn boleto.
+    nosso_numero: str | None = None
+    document_number: str | None = None
+    document_date: date | None = None
+    instructions: str | None = None
+    beneficiary_name: str | None = None
+    beneficiary_cnpj: str | None = None
+    beneficiary_agency_code: str | None = None
+    beneficiary_address: str | None = None
 
     @classmethod
-    def from_row(cls, boleto, agreement_external_id: str) -> "BoletoData":
+    def from_row(cls, boleto, agreement_external_id: str, payer: tuple[str | None, str | None] = (None, None)
+                 ) -> "BoletoData":
         return cls(boleto.id, agreement_external_id, boleto.number, boleto.total, boleto.amount, boleto.due_date,
-                   boleto.line, boleto.barcode, boleto.pix, boleto.pdf_url)
+                   boleto.line, boleto.barcode, boleto.pix, boleto.pdf_url, *payer,
+                   **{name: getattr(boleto, name) for name in DETAIL_FIELDS})
 
     def context(self) -> dict:
         return {
