@@ -1,35 +1,31 @@
-"""A one-page boleto PDF rendered by Preventivo when the provider gives no `pdf_url`.
+"""The boleto PDF Preventivo draws when the creditor gives no `pdf_url`: one A4 page in the FEBRABAN layout.
 
-reportlab's I2of5 draws a valid boleto barcode (about 103 mm) only with
-checksum=0, bearers=0, quiet=0 (docs/architecture.md, "Field notes").
+The recibo do pagador above the cut line, the ficha de compensação below it (layout.py), the
+Interleaved 2 of 5 barcode at the standard size with its quiet zones and, when the parcela has a PIX
+payload, its QR code beside the barcode and the "copia e cola" text (boleto híbrido). A collection
+(48-digit) line gets the arrecadação layout. What the creditor did not send is left blank, never
+invented. Metadata: title, author (the operation), creator and a real creation date.
 """
 from __future__ import annotations
 
 import io
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from reportlab.graphics.barcode.common import I2of5
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
+from app.security.masking import format_cpf
 from app.web import brl
 
+from .banks import bank_code, bank_name, collection_segment
+from .details import format_cnpj
+from .layout import draw_page
+from .lines import line_to_barcode
 
-class _BatchedI2of5(I2of5):
-    """reportlab's I2of5 encoding, with its ~110 bars written as one filled path (3x faster than a
-    `canvas.rect` per bar, which matters at campaign scale)."""
-
-    def draw(self):
-        self._ops = []
-        super().draw()
-        self.canv.addLiteral(" ".join(self._ops) + " f")
-
-    def rect(self, x, y, w, h):
-        self._ops.append(f"{x:.3f} {y:.3f} {w:.3f} {h:.3f} re")
+PAYMENT_PLACE = "Pagável em qualquer banco"  # any bank of the clearing system accepts a valid bank slip
 
 
 @dataclass(frozen=True)
@@ -44,6 +40,18 @@ class BoletoPrint:
     barcode: str | None = None
     client_name: str | None = None
     pix: str | None = None
+    # The pagador's own CPF, printed whole: the boleto goes only to them, and banks print it so.
+    client_cpf: str | None = None
+    # The creditor's optional print fields (app.boletos.details.DETAIL_FIELDS).
+    nosso_numero: str | None = None
+    document_number: str | None = None
+    document_date: date | None = None
+    instructions: str | None = None  # one instruction per line
+    beneficiary_name: str | None = None
+    beneficiary_cnpj: str | None = None
+    beneficiary_agency_code: str | None = None
+    beneficiary_address: str | None = None
+    created_at: datetime | None = None  # the PDF's creation date; now when None
 
 
 def digits(text: str | None) -> str:
@@ -51,26 +59,9 @@ def digits(text: str | None) -> str:
 
 
 def barcode_from_line(line: str | None) -> str | None:
-    """The 44-digit barcode of a 47-digit (bank) or 48-digit (collection) line; None if neither.
-
-    Prefers app.boletos.lines when it exists (the collection capability's line arithmetic).
-    """
-    try:
-        from app.boletos import lines  # noqa: F401
-
-        convert = getattr(lines, "barcode_from_line", None) or getattr(lines, "line_to_barcode", None)
-        if convert is not None:
-            return convert(line)
-    except ImportError:
-        pass
+    """The 44-digit barcode of a 47-digit (bank) or 48-digit (collection) line; None if neither."""
     d = digits(line)
-    if len(d) == 47:
-        # bank(3) currency(1) | free 5 | dv | free 10 | dv | free 10 | dv | general dv | factor+value 14
-        return d[0:4] + d[32] + d[33:47] + d[4:9] + d[10:20] + d[21:31]
-    if len(d) == 48:
-        # four blocks of 11 digits, each followed by its check digit
-        return d[0:11] + d[12:23] + d[24:35] + d[36:47]
-    return None
+    return line_to_barcode(d) if len(d) in (47, 48) else None
 
 
 def format_line(line: str | None) -> str:
@@ -83,56 +74,69 @@ def format_line(line: str | None) -> str:
     return " ".join(d[i:i + 5] for i in range(0, len(d), 5)) if d else ""
 
 
-def _brl(value) -> str:
-    return brl(value) if value is not None else "—"
+def _date(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def _joined(*parts: str | None) -> str:
+    return " — ".join(p for p in parts if p)
+
+
+def page_values(b: BoletoPrint) -> dict[str, str]:
+    """The text of every box (layout.py keys); blank where the creditor sent nothing."""
+    line = digits(b.line)
+    bank = len(line) == 47
+    installment = f"{b.number} de {b.total}" if b.number and b.total else (str(b.number) if b.number else "")
+    cnpj = format_cnpj(b.beneficiary_cnpj)
+    segment = collection_segment(line)
+    return {
+        "bank_name": bank_name(line),
+        "bank_code": bank_code(line),
+        "segment_title": _joined("Arrecadação", segment),
+        "line": format_line(line),
+        "payment_place": PAYMENT_PLACE if bank else "",
+        "due_date": _date(b.due_date),
+        "beneficiary": _joined(b.beneficiary_name, f"CNPJ {cnpj}" if cnpj else None)
+                       + (f"\n{b.beneficiary_address}" if b.beneficiary_address else ""),
+        "agency_code": b.beneficiary_agency_code or "",
+        "nosso_numero": b.nosso_numero or "",
+        "document_number": b.document_number or "",
+        "document_date": _date(b.document_date),
+        "currency": "R$" if bank and line[3] == "9" else "",
+        "agreement": b.agreement or "",
+        "installment": installment,
+        "agreement_installment": _joined(b.agreement, f"parcela {installment}" if installment else None),
+        "amount": brl(b.amount) if b.amount is not None else "",
+        "instructions": b.instructions or "",
+        "payer": _joined((b.client_name or "").strip() or None,
+                         f"CPF {format_cpf(b.client_cpf)}" if b.client_cpf else None),
+    }
+
+
+def _pdf_date(when: datetime):
+    """reportlab's date formatter, giving `when` (UTC) whatever reportlab's own clock says."""
+    stamp = when.astimezone(timezone.utc).strftime("D:%Y%m%d%H%M%S+00'00'")
+    return lambda *_ignored: stamp
 
 
 def render_boleto_pdf(b: BoletoPrint) -> bytes:
-    """One A4 page: operation, agreement, installment, amount, due date, line, I2of5 barcode (~3 ms)."""
+    """One A4 page: recibo do pagador, cut line, ficha de compensação with barcode (and PIX QR) (~5 ms)."""
     buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=A4, pageCompression=0, invariant=1)
-    c.setTitle(f"Boleto {b.operation} {b.agreement}")
-    width, height = A4
-    left = 18 * mm
-    y = height - 25 * mm
-    c.setFont("Helvetica-Bold", 16)
-    c.drawString(left, y, f"{b.operation} — Boleto de pagamento")
-    c.setFont("Helvetica", 10)
-    y -= 12 * mm
-    rows = [
-        ("Acordo", b.agreement),
-        ("Parcela", f"{b.number or '—'} de {b.total or '—'}"),
-        ("Valor", _brl(b.amount)),
-        ("Vencimento", b.due_date.strftime("%d/%m/%Y") if b.due_date else "—"),
-    ]
-    if b.client_name:
-        rows.insert(0, ("Pagador", b.client_name))
-    for label, value in rows:
-        c.setFont("Helvetica-Bold", 10)
-        c.drawString(left, y, label)
-        c.setFont("Helvetica", 10)
-        c.drawString(left + 32 * mm, y, str(value))
-        y -= 7 * mm
-    y -= 4 * mm
-    c.setFont("Helvetica-Bold", 10)
-    c.drawString(left, y, "Linha digitável")
-    y -= 7 * mm
-    c.setFont("Courier-Bold", 11)
-    c.drawString(left, y, format_line(b.line))
-    barcode = digits(b.barcode) or barcode_from_line(b.line)
-    if barcode and len(barcode) % 2 == 0:
-        y -= 20 * mm
-        _BatchedI2of5(barcode, checksum=0, bearers=0, quiet=0, barWidth=0.254 * mm, ratio=3, barHeight=13 * mm).drawOn(c, left, y)
-    if b.pix:
-        y -= 12 * mm
-        c.setFont("Helvetica-Bold", 10)
-        c.drawString(left, y, "PIX copia e cola")
-        c.setFont("Courier-Bold", 7)
-        for i in range(0, min(len(b.pix), 400), 95):
-            y -= 4 * mm
-            c.drawString(left, y, b.pix[i:i + 95])
-    c.setFont("Helvetica", 8)
-    c.drawString(left, 15 * mm, "Documento gerado pelo Preventivo a partir dos dados do credor.")
+    # invariant=1 keeps the document id stable; the date is set explicitly (invariant mode alone says 2000).
+    # Compressed: a QR code is a thousand rectangles; zlib makes the page 3-4x smaller for ~0.1 ms.
+    c = canvas.Canvas(buf, pagesize=A4, pageCompression=1, invariant=1)
+    c.setDateFormatter(_pdf_date(b.created_at or datetime.now(timezone.utc)))
+    installment = f", parcela {b.number} de {b.total}" if b.number and b.total else ""
+    c.setTitle(f"Boleto {b.operation} — acordo {b.agreement}{installment}")
+    c.setAuthor(b.operation)
+    c.setSubject(_joined(f"Vencimento {_date(b.due_date)}" if b.due_date else None,
+                         brl(b.amount) if b.amount is not None else None))
+    c.setCreator("Preventivo")
+    line = digits(b.line)
+    barcode = digits(b.barcode) or barcode_from_line(line)
+    if not barcode or len(barcode) % 2:
+        barcode = None
+    draw_page(c, "collection" if len(line) == 48 else "bank", page_values(b), barcode, b.pix)
     c.showPage()
     c.save()
     return buf.getvalue()

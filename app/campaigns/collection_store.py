@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import bindparam, func, insert, select, update
 
+from app.boletos.details import DETAIL_FIELDS
 from app.campaigns.collection_chunks import renew_lease
 from app.campaigns.selection import is_selected
 from app.extensions import db
@@ -120,7 +121,8 @@ class _RowWriter:
                     external_id=parcela.id, number=parcela.number, total=parcela.total, amount=parcela.amount,
                     due_date=parcela.due_date, status=parcela.status, line=parcela.line, barcode=parcela.barcode,
                     pix=parcela.pix, pdf_url=parcela.pdf_url, valid=parcela.valid,
-                    invalid_reason=parcela.invalid_reason, selected=selected)
+                    invalid_reason=parcela.invalid_reason, selected=selected,
+                    **{name: getattr(parcela, name) for name in DETAIL_FIELDS})
 
 
 def _claim(planned: list, now) -> list:

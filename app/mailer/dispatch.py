@@ -40,16 +40,18 @@ def _load(token_ids: list[int]) -> tuple[list[Item], dict[int, list[BoletoData]]
     ).all()
     items = [Item(r.id, r.client_id, r.email or "", r.attempts or 0, r.message_id or "") for r in rows]
     client_ids = sorted({i.client_id for i in items})
-    names = dict(db.session.execute(
-        select(CampaignClient.id, CampaignClient.name).where(CampaignClient.id.in_(client_ids))
-    ).all())
+    payers = {client_id: (name, cpf) for client_id, name, cpf in db.session.execute(
+        select(CampaignClient.id, CampaignClient.name, CampaignClient.cpf).where(CampaignClient.id.in_(client_ids))
+    ).all()}
+    names = {client_id: name for client_id, (name, _cpf) in payers.items()}
     boletos: dict[int, list[BoletoData]] = {}
     for boleto, external_id in db.session.execute(
         select(Boleto, Agreement.external_id).join(Agreement, Agreement.id == Boleto.agreement_id)
         .where(Boleto.client_id.in_(client_ids), Boleto.selected.is_(True), Boleto.valid.is_(True))
         .order_by(Boleto.client_id, Boleto.due_date, Boleto.number, Boleto.id)
     ).all():
-        boletos.setdefault(boleto.client_id, []).append(BoletoData.from_row(boleto, external_id))
+        boletos.setdefault(boleto.client_id, []).append(
+            BoletoData.from_row(boleto, external_id, payers.get(boleto.client_id, (None, None))))
     return items, boletos, names
 
 

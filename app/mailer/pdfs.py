@@ -12,10 +12,12 @@ import logging
 import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import fields
 
 import httpx
 from flask import current_app
 
+from app.boletos.details import DETAIL_FIELDS
 from app.boletos.pdf import BoletoPrint, render_boleto_pdf
 from app.security.origin import OriginBearerAuth, describe_origin, same_origin
 
@@ -36,8 +38,10 @@ class PdfSource:
     LRU_SIZE = 2048
 
     def __init__(self, operation_name: str, provider_url: str | None = None, provider_token: str | None = None,
-                 timeout: float = 15.0):
+                 timeout: float = 15.0, beneficiary: tuple[str | None, str | None] = (None, None)):
         self.operation_name = operation_name
+        # (legal name, CNPJ) printed as the beneficiário when the creditor sends none (docs/provider-api.md)
+        self.beneficiary = tuple(beneficiary)
         self.provider_url = provider_url
         self.provider_token = provider_token
         self.timeout = timeout
@@ -48,15 +52,17 @@ class PdfSource:
 
     @classmethod
     def for_operation(cls, operation) -> "PdfSource":
+        # The operation's legal name and CNPJ come with its branding (issue 14, item 2); blank until it has them.
+        beneficiary = (getattr(operation, "legal_name", None), getattr(operation, "cnpj", None))
         return cls(operation.name, operation.effective_provider_url, operation.effective_provider_token,
-                   current_app.config["PROVIDER_TIMEOUT"])
+                   current_app.config["PROVIDER_TIMEOUT"], beneficiary)
 
     def _key(self, boleto: BoletoData):
         # By content and source, not by id: ids can be reused (SQLite after a purge), content cannot lie.
+        # Every printed field is content, the pagador's name and CPF included.
         token = hashlib.sha1((self.provider_token or "").encode()).hexdigest()[:12] if boleto.pdf_url else ""
-        return (self.operation_name, self.provider_url if boleto.pdf_url else None, token, boleto.pdf_url,
-                boleto.agreement, boleto.number, boleto.total, boleto.amount, boleto.due_date, boleto.line,
-                boleto.barcode, boleto.pix)
+        return (self.operation_name, self.beneficiary, self.provider_url if boleto.pdf_url else None, token,
+                *(getattr(boleto, f.name) for f in fields(boleto) if f.name != "id"))
 
     def prefetch(self, boletos: list[BoletoData]) -> None:
         """Start fetching/rendering these boletos' PDFs in one background thread, in this order."""
@@ -126,10 +132,13 @@ class PdfSource:
         return self._draw(boleto), note
 
     def _draw(self, boleto: BoletoData) -> bytes:
+        details = {name: getattr(boleto, name) for name in DETAIL_FIELDS}
+        if not (boleto.beneficiary_name or boleto.beneficiary_cnpj):
+            details["beneficiary_name"], details["beneficiary_cnpj"] = self.beneficiary
         return render_boleto_pdf(BoletoPrint(
             operation=self.operation_name, agreement=boleto.agreement, number=boleto.number, total=boleto.total,
             amount=boleto.amount, due_date=boleto.due_date, line=boleto.line or "", barcode=boleto.barcode,
-            client_name=None, pix=boleto.pix,
+            client_name=boleto.payer_name, pix=boleto.pix, client_cpf=boleto.payer_cpf, **details,
         ))
 
     def _fetch(self, url: str) -> tuple[bytes | None, str | None]:

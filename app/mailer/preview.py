@@ -16,6 +16,13 @@ def _brand(campaign_type) -> Brand:
     return Brand.of(campaign_type.operation) if campaign_type.operation else Brand("Operação")
 
 
+def _pdfs(campaign_type) -> PdfSource:
+    """Draws the sample boletos as a campaign would: the operation's legal name and CNPJ as the beneficiário.
+    (The samples have no pdf_url: nothing is fetched, so no provider settings are needed.)"""
+    op = campaign_type.operation
+    return PdfSource(_brand(campaign_type).name, beneficiary=(op.legal_name, op.cnpj) if op else (None, None))
+
+
 def preview(campaign_type, email: str = SAMPLE_EMAIL) -> dict:
     """Subject, HTML and text with sample data. The HTML's cid: images become data: URIs (a browser cannot
     resolve cid:), which the panel's CSP allows for images. Raises TemplateProblem."""
@@ -30,7 +37,7 @@ def preview(campaign_type, email: str = SAMPLE_EMAIL) -> dict:
 
 def sample_pdf(campaign_type) -> tuple[str, bytes]:
     """(filename, PDF) of the first sample boleto, drawn as a campaign would draw it."""
-    source = PdfSource(_brand(campaign_type).name)
+    source = _pdfs(campaign_type)
     try:
         return source.filename(SAMPLE_BOLETOS[0]), source.pdf_bytes(SAMPLE_BOLETOS[0])
     finally:
@@ -39,8 +46,7 @@ def sample_pdf(campaign_type) -> tuple[str, bytes]:
 
 def sample_message(campaign_type, sender: str, recipient: str) -> bytes:
     """The sample email as the campaign would send it (same factory, same MIME). Raises TemplateProblem."""
-    factory = MessageFactory(_brand(campaign_type), sender, templates_for(campaign_type),
-                             PdfSource(_brand(campaign_type).name))
+    factory = MessageFactory(_brand(campaign_type), sender, templates_for(campaign_type), _pdfs(campaign_type))
     try:
         return factory.build(recipient=recipient, client_name=SAMPLE_CLIENT_NAME, boletos=SAMPLE_BOLETOS,
                              message_id=new_message_id(sender))

@@ -16,6 +16,7 @@ import css_inline
 from jinja2 import TemplateError
 from jinja2.sandbox import SecurityError
 
+from app.boletos.details import DETAIL_FIELDS
 from app.boletos.pdf import format_line
 from app.web import brl
 
@@ -145,11 +146,25 @@ class BoletoData:
     barcode: str | None = None
     pix: str | None = None
     pdf_url: str | None = None
+    # The pagador printed on a drawn boleto (the client's own name and CPF).
+    payer_name: str | None = None
+    payer_cpf: str | None = None
+    # The creditor's optional print fields (app.boletos.details.DETAIL_FIELDS), for a drawn boleto.
+    nosso_numero: str | None = None
+    document_number: str | None = None
+    document_date: date | None = None
+    instructions: str | None = None
+    beneficiary_name: str | None = None
+    beneficiary_cnpj: str | None = None
+    beneficiary_agency_code: str | None = None
+    beneficiary_address: str | None = None
 
     @classmethod
-    def from_row(cls, boleto, agreement_external_id: str) -> "BoletoData":
+    def from_row(cls, boleto, agreement_external_id: str, payer: tuple[str | None, str | None] = (None, None)
+                 ) -> "BoletoData":
         return cls(boleto.id, agreement_external_id, boleto.number, boleto.total, boleto.amount, boleto.due_date,
-                   boleto.line, boleto.barcode, boleto.pix, boleto.pdf_url)
+                   boleto.line, boleto.barcode, boleto.pix, boleto.pdf_url, *payer,
+                   **{name: getattr(boleto, name) for name in DETAIL_FIELDS})
 
     def context(self) -> dict:
         """What a template sees of this boleto; built once per boleto (a client's addresses share it; templates
@@ -196,7 +211,8 @@ def message_context(brand: Brand | str, client_name: str | None, email: str, bol
 
 
 # Sample data of the preview and the test send: a PIX boleto and a plain one, two due dates. The lines are
-# valid (check digits) but fictitious; the PIX payload is a made-up "copia e cola".
+# valid (check digits) but fictitious; the PIX payload is a made-up "copia e cola"; 111.444.777-35 is the
+# well-known sample CPF.
 SAMPLE_CLIENT_NAME = "MARIA DA CONCEIÇÃO DOS SANTOS"
 _SAMPLE_BRAND = Brand("Operação", logo=b"sample", logo_mime="image/png", phone="0800", site="exemplo.com.br",
                       hours="8h às 20h", legal_name="Razão social", cnpj="11.222.333/0001-81", reply_to=None)
@@ -204,7 +220,9 @@ SAMPLE_BOLETOS = [
     BoletoData(None, "AC-000123", 2, 6, Decimal("1234.56"), date(2026, 8, 5),
                "00190500954014481606906809350314337370000000100", None,
                "00020126580014br.gov.bcb.pix0136123e4567-e12b-12d1-a456-4266554400005204000053039865802BR"
-               "5913FULANO DE TAL6008BRASILIA62070503***63041D3D"),
+               "5913FULANO DE TAL6008BRASILIA62070503***63041D3D",
+               payer_name=SAMPLE_CLIENT_NAME, payer_cpf="11144477735"),
     BoletoData(None, "AC-000123", 3, 6, Decimal("1234.56"), date(2026, 9, 5),
-               "00190500954014481606906809350314337370000000100"),
+               "00190500954014481606906809350314337370000000100",
+               payer_name=SAMPLE_CLIENT_NAME, payer_cpf="11144477735"),
 ]

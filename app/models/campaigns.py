@@ -248,6 +248,15 @@ class Boleto(db.Model):
     valid: Mapped[bool] = mapped_column(default=True)
     invalid_reason: Mapped[str | None] = mapped_column(Text)
     selected: Mapped[bool] = mapped_column(default=False)
+    # The creditor's optional print fields (app.boletos.details.DETAIL_FIELDS): NULL = blank on the page.
+    nosso_numero: Mapped[str | None] = mapped_column(String(40))
+    document_number: Mapped[str | None] = mapped_column(String(40))
+    document_date: Mapped[date | None] = mapped_column(Date)
+    instructions: Mapped[str | None] = mapped_column(Text)  # one instruction per line
+    beneficiary_name: Mapped[str | None] = mapped_column(String(200))
+    beneficiary_cnpj: Mapped[str | None] = mapped_column(String(14))
+    beneficiary_agency_code: Mapped[str | None] = mapped_column(String(60))
+    beneficiary_address: Mapped[str | None] = mapped_column(String(300))
 
     agreement = relationship("Agreement")
 

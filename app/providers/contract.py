@@ -2,7 +2,8 @@
 
 `parse_answer` raises `ContractError` for an answer that breaks the contract as
 a whole (the client is then `api_error`); a single parcela that fails (line,
-amount, due date) is kept, marked invalid with its reason, and never sent.
+amount, due date, a malformed optional print field) is kept, marked invalid with
+its reason, and never sent.
 """
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from app.boletos.lines import LineError, only_digits, parse_line, validate_barcode
+
+from .boleto_details import parse_details
 
 PARCELA_STATUSES = ("aberta", "paga", "cancelada")
 _AMOUNT = re.compile(r"^\d{1,10}(\.\d{1,2})?$")
@@ -35,6 +38,15 @@ class ParcelaData:
     pdf_url: str | None
     valid: bool = True
     invalid_reason: str | None = None
+    # Optional print fields (app.boletos.details.DETAIL_FIELDS); None when the creditor sent none.
+    nosso_numero: str | None = None
+    document_number: str | None = None
+    document_date: date | None = None
+    instructions: str | None = None  # one instruction per line
+    beneficiary_name: str | None = None
+    beneficiary_cnpj: str | None = None
+    beneficiary_agency_code: str | None = None
+    beneficiary_address: str | None = None
 
 
 @dataclass
@@ -97,8 +109,7 @@ def parse_answer(cpf: str, payload) -> ClientAnswer:
     return answer
 
 
-def parse_parcela(raw: dict) -> ParcelaData:
-    problems: list[str] = []
+def _amount(raw: dict, problems: list[str]) -> Decimal | None:
     amount = None
     raw_amount = raw.get("valor")
     text_amount = str(raw_amount).strip() if raw_amount is not None else ""
@@ -109,8 +120,10 @@ def parse_parcela(raw: dict) -> ParcelaData:
             amount = None
     if amount is None:
         problems.append(f"Valor ilegível: {text_amount!r}" if text_amount else "Valor ausente")
+    return amount
 
-    due = None
+
+def _due(raw: dict, problems: list[str]) -> date | None:
     raw_due = raw.get("vencimento")
     try:
         due = date.fromisoformat(str(raw_due).strip()) if raw_due else None
@@ -118,6 +131,13 @@ def parse_parcela(raw: dict) -> ParcelaData:
         due = None
     if due is None:
         problems.append(f"Vencimento ilegível: {raw_due!r}" if raw_due else "Vencimento ausente")
+    return due
+
+
+def parse_parcela(raw: dict) -> ParcelaData:
+    problems: list[str] = []
+    amount = _amount(raw, problems)
+    due = _due(raw, problems)
 
     status = (_text(raw.get("status"), 20) or "").lower()
     if status not in PARCELA_STATUSES:
@@ -141,6 +161,9 @@ def parse_parcela(raw: dict) -> ParcelaData:
         except LineError as exc:
             problems.append(exc.reason)
 
+    details, refused = parse_details(raw)
+    problems.extend(refused)
+
     return ParcelaData(
         id=_text(raw["id"], 100),
         number=_int(raw.get("numero")),
@@ -154,4 +177,5 @@ def parse_parcela(raw: dict) -> ParcelaData:
         pdf_url=_text(raw.get("pdf_url"), 1000),
         valid=not problems,
         invalid_reason="; ".join(problems) or None,
+        **details,
     )

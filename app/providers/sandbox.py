@@ -5,8 +5,9 @@ CPF and reference day): about one CPF in eight has no agreement (404); the
 others have one to three agreements whose installments fall around the
 reference day (default: today in TIMEZONE) — on D-1, D, D+7, D+8, D+14, D+30
 and earlier, paid ones in the past, some cancelled — with valid bank (47)
-or collection (48) lines, and a few with a PIX payload or a `pdf_url`
-serving a PDF. Latency and a failure rate (500s at random) are settable.
+or collection (48) lines, and a few with a PIX payload (a well-formed BR Code)
+or a `pdf_url` serving a PDF; most carry the optional print fields (nosso
+número, documento, instruções, beneficiário; `print_fields`). Latency and a failure rate (500s at random) are settable.
 """
 from __future__ import annotations
 
@@ -18,11 +19,14 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from stdnum.br import cnpj
+
 from app.boletos.lines import (
     bank_barcode_to_line,
     build_bank_barcode,
     build_collection_barcode,
     collection_barcode_to_line,
+    mod10,
 )
 from app.providers.server import ProviderServer, json_response
 
@@ -72,12 +76,74 @@ def sandbox_answer(cpf: str, today: date) -> dict | None:
                 "vencimento": due.isoformat(), "status": status, "linha_digitavel": line, "codigo_barras": barcode,
             }
             if rng.random() < 0.2:
-                parcela["pix_copia_cola"] = f"00020126580014br.gov.bcb.pix0136{boleto_id.lower()}5204000053039865802BR6304ABCD"
+                parcela["pix_copia_cola"] = pix_payload(boleto_id, amount)
+            parcela.update(print_fields(boleto_id, due, today, collection=line.startswith("8"), free=digits))
             if rng.random() < 0.15:
                 parcela["pdf_url"] = f"/v1/boletos/{boleto_id}.pdf"
             parcelas.append(parcela)
         acordos.append({"id": agreement_id, "parcelas": parcelas})
     return {"cpf": cpf, "nome": f"CLIENTE SANDBOX {cpf[-4:]}", "acordos": acordos}
+
+
+SANDBOX_BENEFICIARY = "OPERADORA SANDBOX S.A."
+SANDBOX_INSTRUCTIONS = (
+    "Não receber após 30 dias do vencimento.",
+    "Após o vencimento, multa de 2% e juros de 1% ao mês.",
+    "Boleto do acordo: em caso de dúvida, fale com a central de atendimento.",
+)
+
+
+def print_fields(boleto_id: str, due: date, today: date, *, collection: bool, free: str) -> dict:
+    """The contract's optional print fields, plausible and deterministic per boleto.
+
+    A generator of its own (seeded by the boleto id) so that adding them changes none of the other values
+    a CPF gets. About one boleto in eight sends none (its drawn PDF shows the boxes blank), and a
+    collection (48-digit) slip sends no bank fields (nosso número, agência/código).
+    """
+    rng = random.Random(int.from_bytes(hashlib.sha256(boleto_id.encode()).digest()[:8], "big"))
+    if rng.random() < 0.125:
+        return {}
+    root = f"{rng.randint(10_000_000, 99_999_999)}0001"
+    fields = {
+        "numero_documento": boleto_id.removeprefix("BL-"),
+        "data_documento": (min(today, due) - timedelta(days=rng.randint(5, 40))).isoformat(),
+        "instrucoes": list(SANDBOX_INSTRUCTIONS[:rng.randint(1, len(SANDBOX_INSTRUCTIONS))]),
+        "beneficiario": {
+            "nome": SANDBOX_BENEFICIARY,
+            "cnpj": root + cnpj.calc_check_digits(root),
+            "endereco": "Rua do Exemplo, 100 - São Paulo/SP",
+        },
+    }
+    if not collection:
+        agency, account = rng.randint(1, 9999), rng.randint(1, 9_999_999)
+        fields["nosso_numero"] = free[8:25]
+        fields["beneficiario"]["agencia_codigo"] = (f"{agency:04d}-{mod10(f'{agency:04d}')} / "
+                                                    f"{account:07d}-{mod10(f'{account:07d}')}")
+    return fields
+
+
+def _crc16(data: bytes) -> str:
+    """CRC-16/CCITT-FALSE, the BR Code's last field."""
+    crc = 0xFFFF
+    for byte in data:
+        crc ^= byte << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else crc << 1
+            crc &= 0xFFFF
+    return f"{crc:04X}"
+
+
+def _emv(tag: str, value: str) -> str:
+    return f"{tag}{len(value):02d}{value}"
+
+
+def pix_payload(boleto_id: str, amount: Decimal) -> str:
+    """A well-formed static PIX BR Code (EMV fields, CRC16) for a fictitious key: a real bank app reads it."""
+    account = _emv("00", "br.gov.bcb.pix") + _emv("01", f"{boleto_id.lower()}@sandbox.preventivo.local")
+    body = (_emv("00", "01") + _emv("26", account) + _emv("52", "0000") + _emv("53", "986")
+            + _emv("54", f"{amount:.2f}") + _emv("58", "BR") + _emv("59", "OPERADORA SANDBOX")
+            + _emv("60", "SAO PAULO") + _emv("62", _emv("05", boleto_id.replace("-", "")[:25])) + "6304")
+    return body + _crc16(body.encode("ascii"))
 
 
 def minimal_pdf(text: str) -> bytes:

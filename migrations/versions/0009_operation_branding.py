@@ -5,7 +5,7 @@ Campaign types still holding the previous default email (subject and bodies as s
 means "the default" (app/mailer/templates.py): they get the new branded email. Edited templates are kept.
 
 Revision ID: 0009
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-30 22:45:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0009'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

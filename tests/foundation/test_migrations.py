@@ -1,9 +1,12 @@
 """One migration history: upgrades a blank database to the models, and back down."""
 import uuid
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 
@@ -67,3 +70,12 @@ def test_downgrade_to_base_removes_every_table(blank_app):
     downgrade(revision="base")
     tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
     assert tables == set()
+
+
+def test_the_history_has_one_head():
+    """Branches developed side by side each start from the head they saw; merged, they must be re-chained
+    (ids are not renumbered, so the order is down_revision's, not the file names')."""
+    migrations = Path(__file__).resolve().parents[2] / "migrations"
+    config = Config(str(migrations / "alembic.ini"))
+    config.set_main_option("script_location", str(migrations))
+    assert len(ScriptDirectory.from_config(config).get_heads()) == 1

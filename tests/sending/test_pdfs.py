@@ -1,15 +1,21 @@
 """Boleto PDFs: the provider's pdf_url fetched with the operation's token, or rendered by Preventivo."""
 import threading
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from sqlalchemy import update
 
-from app.boletos.pdf import BoletoPrint, barcode_from_line, format_line, render_boleto_pdf
+from app.boletos.pdf import barcode_from_line, format_line
 from app.campaigns import sending
 from app.extensions import db
-from tests.helpers.sending_factories import make_sending_campaign, operation
+from app.mailer.pdfs import PdfSource
+from app.mailer.templates import BoletoData
+from app.models import Boleto
+from tests.helpers.pdf_reading import read_pdf
+from tests.helpers.sending_factories import LINE, make_sending_campaign, operation
 
 PROVIDER_PDF = b"%PDF-1.4\n% provider's own boleto\n%%EOF\n"
 
@@ -72,13 +78,29 @@ def test_a_refused_pdf_url_falls_back_to_our_own_rendering(claro_on_2, smtp_serv
     assert pdf.startswith(b"%PDF") and pdf != PROVIDER_PDF
 
 
-def test_the_rendered_pdf_carries_line_amount_due_date_and_operation():
-    pdf = render_boleto_pdf(BoletoPrint("Claro", "AC-9", 2, 6, Decimal("1234.56"), date(2026, 8, 5),
-                                        "00190500954014481606906809350314337370000000100"))
+def test_a_drawn_boleto_carries_the_payer_and_the_creditors_print_fields(claro_on_2, smtp_server):
+    campaign = make_sending_campaign(clients=1)
+    db.session.execute(update(Boleto).where(Boleto.campaign_id == campaign.id).values(
+        nosso_numero="14000000012345678", beneficiary_name="OPERADORA EXEMPLO S.A.", beneficiary_cnpj="11222333000181"))
+    db.session.commit()
 
-    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") >= 1
-    for text in (b"Claro", b"AC-9", b"1.234,56", b"05/08/2026", b"00190.50095 40144.816069 06809.350314 3 37370000000100"):
-        assert text in pdf
+    sending.send_batch(campaign.id)
+
+    (pdf,) = _attachments(smtp_server)
+    text = " ".join(read_pdf(pdf).text.split())
+    assert "Cliente 0 — CPF 000.000.000-00" in text and "14000000012345678" in text
+    assert "OPERADORA EXEMPLO S.A. — CNPJ 11.222.333/0001-81" in text
+
+
+def test_the_operations_legal_name_is_the_beneficiary_when_the_creditor_sends_none():
+    source = PdfSource("Claro", beneficiary=("CLARO S.A.", "11444777000161"))
+    with_own = BoletoData(None, "AC-1", 1, 1, Decimal("10.00"), date(2026, 8, 5), LINE, beneficiary_name="OUTRA S.A.")
+
+    fallback = " ".join(read_pdf(source.pdf_bytes(replace(with_own, beneficiary_name=None))).text.split())
+    own = " ".join(read_pdf(source.pdf_bytes(with_own)).text.split())
+
+    assert "CLARO S.A. — CNPJ 11.444.777/0001-61" in fallback
+    assert "OUTRA S.A." in own and "CLARO S.A." not in own
 
 
 def test_the_barcode_is_derived_from_a_bank_or_collection_line():
