@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import re
 from dataclasses import dataclass, field
-from email import message_from_string, policy
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 SHOWN_HEADERS = ("From", "To", "Cc", "Reply-To", "Subject", "Date", "Message-ID")
@@ -33,7 +33,8 @@ class Readable:
 
 
 def parse(raw: str) -> EmailMessage:
-    return message_from_string(raw or "", policy=policy.default)
+    # The catcher stores the bytes decoded as UTF-8: back to bytes, so 8bit parts decode with their charset.
+    return message_from_bytes((raw or "").encode("utf-8", errors="surrogateescape"), policy=policy.default)
 
 
 def _leaves(message: EmailMessage) -> list[EmailMessage]:
