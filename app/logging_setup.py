@@ -85,7 +85,7 @@ def configure_logging(app) -> None:
         handler.addFilter(JobContextFilter())
         handler._preventivo = True  # type: ignore[attr-defined]
         root.addHandler(handler)
-    level = "DEBUG" if app.debug else app.config.get("LOG_LEVEL", "INFO")
+    level = "DEBUG" if app.debug else app.config["LOG_LEVEL"]
     root.setLevel(level)
     for name in CHATTY_LOGGERS:
         logging.getLogger(name).setLevel(library_level(level))
