@@ -94,3 +94,13 @@ def test_a_weak_admin_password_stops_with_the_reason_and_never_shows_it():
         assert (code, "Falha ao preparar (users create):" in output, weak in output) == (1, True, False), output
     finally:
         run.stop()
+
+
+def test_log_level_debug_brings_the_access_log_back():
+    run = CleanRun(LOG_LEVEL="DEBUG", ADMIN_PASSWORD="uma senha longa de teste 42")
+    try:
+        run.start()
+        run.wait_for(lambda text: text.startswith(BLOCK_BOTTOM))
+        assert run.wait_for(lambda text: '"GET /healthz' in text, timeout=10)
+    finally:
+        run.stop()
