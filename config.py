@@ -56,6 +56,8 @@ SETTINGS: tuple[Setting, ...] = (
       shown="`sqlite:///instance/preventivo.db`", required_in_production=True),
     S("REDIS_URL", "text", None, "job queues, the scheduler, the login throttle and the shared rate caps",
       shown="embedded Redis", required_in_production=True),
+    S("LOG_LEVEL", "text", "INFO", "`DEBUG`, `INFO`, `WARNING` or `ERROR`; below `DEBUG` the chatter of RQ, the mail catcher "
+      "and gunicorn (access log included) stays at WARNING, so `LOG_LEVEL=DEBUG` brings everything back"),
     S("TIMEZONE", "text", DEFAULT_TIMEZONE, "campaign day, quota months, dates on screen"),
     S("ALERT_EMAILS", "list", (), "comma-separated admins who receive alerts", shown="(none)"),
     S("TRUSTED_PROXIES", "int", 0, "proxies in front of the app whose `X-Forwarded-For` is believed; set `1` behind a "
@@ -192,6 +194,17 @@ def read(name: str, environ=None, *, raw_name: str | None = None):
     return setting.default if raw is None else _parse(setting, raw)
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def log_level(raw: str) -> str:
+    """LOG_LEVEL, upper-cased and checked (also read by devtools/run.py, outside the app)."""
+    level = (raw or "INFO").strip().upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {raw!r}")
+    return level
+
+
 def timezone_name() -> str:
     """TIMEZONE from the environment; also read outside the app (the sandbox in benchmarks)."""
     return read("TIMEZONE")
@@ -275,6 +288,7 @@ def load_config(overrides: dict | None = None) -> dict:
         # the cookie never outlives that either.
         "PERMANENT_SESSION_LIFETIME": cfg["SESSION_MAX_HOURS"] * 3600,
     })
+    cfg["LOG_LEVEL"] = log_level(cfg["LOG_LEVEL"])
     try:
         ZoneInfo(cfg["TIMEZONE"])
     except (ZoneInfoNotFoundError, ValueError) as exc:

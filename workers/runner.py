@@ -13,6 +13,7 @@ from rq_scheduler import Scheduler
 from app import create_app
 from app.extensions import db
 from app.jobs import all_queues, get_redis, make_scheduler
+from app.logging_setup import library_level
 
 from .schedule import ensure_periodic_jobs, sync_periodic_jobs
 
@@ -87,7 +88,9 @@ def run_worker(burst: bool = False, queues: list[str] | None = None) -> bool:
         qs = [q for q in all_queues() if not queues or q.name in queues]
         worker = AppWorker(qs, connection=get_redis())
     log.info("worker pid=%s listening on %s", os.getpid(), ",".join(q.name for q in qs))
-    return worker.work(burst=burst, with_scheduler=True)
+    # RQ sets its own loggers' level from this (INFO by default): keep them as quiet as LOG_LEVEL asks.
+    return worker.work(burst=burst, with_scheduler=True,
+                       logging_level=library_level(app.config["LOG_LEVEL"]))
 
 
 class AppScheduler(Scheduler):

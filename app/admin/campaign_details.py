@@ -113,6 +113,6 @@ class CampaignDetailsRoutes:
         if fmt == "csv":
             return Response(stream_with_context(exports.write_csv(rows, user)),
                             mimetype="text/csv; charset=utf-8", headers=disposition)
-        return Response(exports.write_xlsx(rows, user, title=f"Campanha {campaign.id}"),
+        return Response(stream_with_context(exports.stream_xlsx(rows, user, title=f"Campanha {campaign.id}")),
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers=disposition)
