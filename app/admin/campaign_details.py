@@ -34,7 +34,8 @@ class CampaignDetailsRoutes:
         if campaign is None:
             abort(404)
         bucket = _bucket_arg()
-        clients = details.clients_page(campaign, bucket, _page_arg())
+        search = (request.args.get("busca") or "").strip()[:100]
+        clients = details.clients_page(campaign, bucket, _page_arg(), search=search)
         buckets = outcomes.breakdown(campaign)
         whole_cpfs_shown = current_user.is_admin and any(r.client.cpf for r in clients.rows)
         html = self.render(
@@ -47,6 +48,7 @@ class CampaignDetailsRoutes:
             clients=clients,
             client_numbers=page_numbers(clients.page, clients.pages),
             bucket=bucket,
+            search=search,
             bucket_labels=outcomes.BUCKET_LABELS,
             rotations=details.rotations_during(campaign),
             alerts=details.alerts_during(campaign),
@@ -57,7 +59,8 @@ class CampaignDetailsRoutes:
         if whole_cpfs_shown:
             # After rendering: committing first would expire every loaded row (one reload per row).
             audit.record("cpf.view", target=campaign,
-                         details={"page": clients.page, "resultado": bucket, "clients": len(clients.rows)})
+                         details={"page": clients.page, "resultado": bucket, "clients": len(clients.rows),
+                                  "search": bool(search)})
             db.session.commit()
         return html
 

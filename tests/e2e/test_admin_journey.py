@@ -66,7 +66,7 @@ def test_admin_adds_a_service_rebinds_net_and_sees_the_rotation(desktop, product
     go_by_menu(page, "Campanha Preventiva", "Cadastrar Campanha")
     page.select_option("#operation", "NET")
     page.select_option("#campaign_type", label="NET FASE 1")
-    page.fill("#scheduled_at", datetime.now(ZONE).strftime("%d/%m/%Y %H:%M"))
+    page.fill("#scheduled_at", datetime.now(ZONE).strftime("%Y-%m-%dT%H:%M"))
     page.set_input_files("#file", str(sheet))
     page.get_by_role("button", name="Cadastrar").click()
     expect(page.locator("#import-summary")).to_contain_text("3 clientes")
