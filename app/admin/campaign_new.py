@@ -9,12 +9,12 @@ from flask_admin import expose
 from flask_login import current_user
 
 from app.campaigns.scheduling import (
+    PAST_RULE,
     ScheduleError,
     can_manage,
     cancel,
     check_moment,
     default_moment,
-    PAST_RULE,
     format_picker,
     parse_local_input,
     reschedule,

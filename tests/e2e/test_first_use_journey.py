@@ -8,18 +8,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.helpers.browser import assert_fits, go_by_menu, log_in, screenshot
+from tests.helpers.browser import assert_fits, go_by_menu, log_in, no_english, screenshot
 from tests.helpers.e2e import ADMIN_EMAIL, OPERATOR_EMAIL
-from tests.helpers.language import english_in
 
 pytestmark = pytest.mark.e2e
 ZONE = ZoneInfo("America/Sao_Paulo")
-
-
-def no_english_word(page: Page) -> None:
-    """Not one word of English on the page, outside the allowed terms (tests/helpers/language.py)."""
-    found = english_in(page.locator("body").inner_text())
-    assert not found, f"English on {page.url}: {found}"
 
 
 def _punctuated(cpf: str) -> str:
@@ -52,13 +45,13 @@ def test_an_admin_changes_the_date_from_the_campaigns_details_page(desktop, prod
     expect(page.locator("#new-scheduled-at-hint")).to_contain_text(new_moment.strftime("Envio em %d/%m/%Y às 14:30"))
     expect(page.locator("#new-scheduled-at-hint")).to_contain_text("um horário mais antigo é recusado")
     screenshot(page, "detalhes-alterar-data")
-    no_english_word(page)
+    no_english(page)
     page.get_by_role("button", name="Alterar data").click()
     expect(page.locator(".alert-success")).to_contain_text(new_moment.strftime("Envio alterado para %d/%m/%Y às 14:30"))
     expect(page.locator("#timeline")).to_contain_text(new_moment.strftime("%d/%m/%Y"))
     expect(page.get_by_role("button", name="Cancelar campanha")).to_be_visible()
     screenshot(page, "detalhes-campanha-agendada", full_page=True)
-    no_english_word(page)
+    no_english(page)
 
 
 def test_an_operator_finds_a_client_by_cpf_and_sees_it_masked(desktop, product, claro_campaign):
@@ -72,7 +65,7 @@ def test_an_operator_finds_a_client_by_cpf_and_sees_it_masked(desktop, product, 
     expect(page.locator("#campaign-table tbody tr[data-campaign-id]")).to_have_count(1)
     expect(page.locator(f'#campaign-table tr[data-campaign-id="{campaign_id}"]')).to_be_visible()
     screenshot(page, "pesquisa-por-cpf")
-    no_english_word(page)
+    no_english(page)
 
     page.goto(f"/admin/campanhas/{campaign_id}")
     page.fill("#busca-cliente", cpf)
@@ -82,7 +75,7 @@ def test_an_operator_finds_a_client_by_cpf_and_sees_it_masked(desktop, product, 
     expect(cells.first).to_have_text(f"***.{cpf[3:6]}.{cpf[6:9]}-**")
     table = page.locator("#clients-table").inner_text()
     assert cpf not in table and _punctuated(cpf) not in table
-    no_english_word(page)
+    no_english(page)
 
 
 def _inside(page: Page, locator) -> None:
@@ -107,7 +100,7 @@ def test_the_binding_page_on_a_phone_shows_every_field_and_button_whole(phone, p
             part.scroll_into_view_if_needed()
             _inside(page, part)
     screenshot(page, "celular-alterar-servico-de-envio", full_page=True)
-    no_english_word(page)
+    no_english(page)
 
 
 def test_the_details_chart_is_readable_on_a_phone(phone, product, scheduled_campaign):
@@ -133,4 +126,4 @@ def test_the_new_campaign_form_keeps_the_file_after_an_error(desktop, product, t
     expect(page.locator("#held-file")).to_contain_text("clientes_erro.csv")
     expect(page.locator(".custom-file-label")).to_have_text("arquivo mantido: clientes_erro.csv")
     screenshot(page, "cadastrar-campanha-arquivo-mantido")
-    no_english_word(page)
+    no_english(page)
