@@ -6,7 +6,7 @@ import time
 from app.extensions import db
 from app.intake import held_upload
 from app.models import Campaign
-from tests.helpers.intake import post_form
+from tests.helpers.intake import campaign_type_id, post_form
 from tests.helpers.web import csrf_from
 from tests.intake.golden_cases import A
 
@@ -20,8 +20,6 @@ def _held_token(page: str) -> str:
 
 def _resubmit(client, token, **fields):
     csrf = csrf_from(client.get(URL).get_data(as_text=True))
-    from tests.helpers.intake import campaign_type_id
-
     form = {"csrf_token": csrf, "operation": "CLARO", "campaign_type": str(campaign_type_id("CLARO FASE 1")),
             "scheduled_at": "2099-08-05T08:00", "held_file": token, **fields}
     return client.post(URL, data=form, content_type="multipart/form-data")
@@ -59,3 +57,12 @@ def test_a_kept_file_expires_after_an_hour(seeded, operator_client, operator_use
     old = time.time() - held_upload.KEEP_SECONDS - 1
     os.utime(held.path, (old, old))
     assert held_upload.fetch(operator_user.id, token) is None
+
+
+def test_a_duplicate_is_confirmed_without_choosing_the_file_again(seeded, operator_client):
+    post_form(operator_client, FILE, "clientes.csv", scheduled_at="2099-08-05T08:00")
+    page = post_form(operator_client, FILE, "clientes.csv", scheduled_at="2099-08-05T08:00").get_data(as_text=True)
+    assert 'id="duplicate-campaign"' in page
+    response = _resubmit(operator_client, _held_token(page), allow_duplicate="1")
+    assert response.status_code == 302
+    assert db.session.execute(db.select(db.func.count(Campaign.id))).scalar_one() == 2
