@@ -6,13 +6,13 @@ from flask_admin import expose
 from flask_login import current_user
 
 from app import audit
-from app.campaigns.scheduling import can_manage
+from app.campaigns.scheduling import PAST_RULE, ScheduleError, format_picker
 from app.extensions import db
-from app.models.campaigns import FINAL_STATUSES
 from app.reports import actions, details, exports, outcomes
 from app.reports.campaign_list import page_numbers
 from app.reports.chart import breakdown_svg
 from app.reports.progress import progress_dict
+from app.timeutil import fmt_datetime
 from app.web import MAX_PAGE, bounded_int
 
 
@@ -34,10 +34,10 @@ class CampaignDetailsRoutes:
         if campaign is None:
             abort(404)
         bucket = _bucket_arg()
-        clients = details.clients_page(campaign, bucket, _page_arg())
+        search = (request.args.get("busca") or "").strip()[:100]
+        clients = details.clients_page(campaign, bucket, _page_arg(), search=search)
         buckets = outcomes.breakdown(campaign)
         whole_cpfs_shown = current_user.is_admin and any(r.client.cpf for r in clients.rows)
-        manageable = can_manage(current_user, campaign)
         html = self.render(
             "admin/reports/details.html",
             campaign=campaign,
@@ -48,17 +48,19 @@ class CampaignDetailsRoutes:
             clients=clients,
             client_numbers=page_numbers(clients.page, clients.pages),
             bucket=bucket,
+            search=search,
             bucket_labels=outcomes.BUCKET_LABELS,
             rotations=details.rotations_during(campaign),
             alerts=details.alerts_during(campaign),
-            can_cancel=campaign.status not in FINAL_STATUSES and manageable,
-            can_retry=(manageable and campaign.status in actions.RETRYABLE_STATUSES
-                       and (campaign.emails_failed or 0) > 0),
+            new_moment=format_picker(campaign.scheduled_at),
+            past_rule=PAST_RULE,
+            **actions.allowed(campaign, current_user),
         )
         if whole_cpfs_shown:
             # After rendering: committing first would expire every loaded row (one reload per row).
             audit.record("cpf.view", target=campaign,
-                         details={"page": clients.page, "resultado": bucket, "clients": len(clients.rows)})
+                         details={"page": clients.page, "resultado": bucket, "clients": len(clients.rows),
+                                  "search": bool(search)})
             db.session.commit()
         return html
 
@@ -68,6 +70,20 @@ class CampaignDetailsRoutes:
         if campaign is None:
             return jsonify({"error": {"code": "not_found", "message": "Campanha não encontrada."}}), 404
         return jsonify(progress_dict(campaign))
+
+    @expose("/<int:campaign_id>/alterar-data", methods=("POST",))
+    def reschedule(self, campaign_id: int):
+        try:
+            moment = actions.reschedule(campaign_id, current_user._get_current_object(),
+                                        request.form.get("scheduled_at", ""))
+            flash(f"Envio alterado para {fmt_datetime(moment)}.", "success")
+        except (ScheduleError, actions.ActionRefused) as exc:
+            flash(str(exc), "warning")
+        except actions.CampaignMissing:
+            abort(404)
+        except actions.NotAllowed:
+            abort(403)  # only its creator or an admin (campaigns.scheduling.can_manage)
+        return redirect(url_for(".details", campaign_id=campaign_id))
 
     @expose("/<int:campaign_id>/cancelar", methods=("POST",))
     def cancel(self, campaign_id: int):

@@ -9,17 +9,18 @@ from flask_admin import expose
 from flask_login import current_user
 
 from app.campaigns.scheduling import (
+    PAST_RULE,
     ScheduleError,
     can_manage,
     cancel,
     check_moment,
     default_moment,
-    format_local_input,
+    format_picker,
     parse_local_input,
     reschedule,
 )
 from app.extensions import db
-from app.intake import refused_report
+from app.intake import held_upload, refused_report
 from app.intake.errors import DuplicateCampaign, IntakeRefused
 from app.intake.files import issues_xlsx, template_csv, template_xlsx
 from app.intake.service import ChoiceError, import_campaign, resolve_campaign_type, resolve_operation
@@ -36,11 +37,12 @@ SHOWN_ISSUES = 1000  # the page lists this many; the download has all of them
 class CampaignNewView(AnyUserView):
     @expose("/", methods=("GET", "POST"))
     def index(self):
-        values = {"operation": "", "campaign_type": "", "scheduled_at": format_local_input(default_moment())}
+        values = {"operation": "", "campaign_type": "", "scheduled_at": format_picker(default_moment())}
         errors: dict[str, str] = {}
-        refused = refused_token = duplicate = None
+        refused = refused_token = duplicate = held = None
         if request.method == "POST":
             values.update({k: (request.form.get(k) or "").strip() for k in values})
+            user_id = current_user.id
             operation = campaign_type = moment = None
             try:
                 operation = resolve_operation(values["operation"])
@@ -51,25 +53,28 @@ class CampaignNewView(AnyUserView):
                 moment = check_moment(parse_local_input(values["scheduled_at"]))
             except ScheduleError as exc:
                 errors["scheduled_at"] = str(exc)
-            upload = request.files.get("file")
-            if upload is None or not upload.filename:
+            held = _held_or_new(user_id)
+            if held is None:
                 errors["file"] = "Escolha a planilha (.csv ou .xlsx)."
             if not errors:
                 try:
-                    result = import_campaign(operation=operation, campaign_type=campaign_type, scheduled_at=moment,
-                                             stream=upload.stream, filename=upload.filename,
-                                             user=current_user._get_current_object(),
-                                             allow_duplicate=request.form.get("allow_duplicate") == "1")
+                    with held.open() as stream:
+                        result = import_campaign(operation=operation, campaign_type=campaign_type,
+                                                 scheduled_at=moment, stream=stream, filename=held.filename,
+                                                 user=current_user._get_current_object(),
+                                                 allow_duplicate=request.form.get("allow_duplicate") == "1")
                 except DuplicateCampaign as exc:
                     duplicate = exc
                 except IntakeRefused as exc:
                     refused = exc
                     if exc.rejected or exc.warnings:
-                        refused_token = refused_report.keep(current_user.id, [*exc.rejected, *exc.warnings])
+                        refused_token = refused_report.keep(user_id, [*exc.rejected, *exc.warnings])
                 else:
+                    held_upload.discard(user_id, held.token)
                     return redirect(url_for(".result", campaign_id=result.campaign.id))
         return self.render("admin/intake/new.html", values=values, errors=errors, refused=refused,
-                           refused_token=refused_token, duplicate=duplicate, shown=SHOWN_ISSUES, **self._choices())
+                           refused_token=refused_token, duplicate=duplicate, shown=SHOWN_ISSUES, held=held,
+                           past_rule=PAST_RULE, **self._choices())
 
     @staticmethod
     def _choices() -> dict:
@@ -97,7 +102,7 @@ class CampaignNewView(AnyUserView):
         manageable = campaign.status == SCHEDULED and can_manage(current_user, campaign)
         return self.render("admin/intake/result.html", campaign=campaign, rejected=rejected, warnings=warnings,
                            warning_count=warning_count, shown=SHOWN_ISSUES, manageable=manageable,
-                           new_moment=format_local_input(campaign.scheduled_at))
+                           new_moment=format_picker(campaign.scheduled_at), past_rule=PAST_RULE)
 
     @expose("/<int:campaign_id>/recusadas.xlsx")
     def refused_lines(self, campaign_id: int):
@@ -153,6 +158,16 @@ class CampaignNewView(AnyUserView):
     @expose("/modelo.csv")
     def template_csv(self):
         return _download(template_csv(), "modelo-campanha.csv", "text/csv; charset=utf-8")
+
+
+def _held_or_new(user_id: int) -> held_upload.HeldFile | None:
+    """The file of this submission: a newly chosen one (held at once, so that an error keeps it),
+    else the one held from the previous submission (its token in the form)."""
+    upload = request.files.get("file")
+    if upload is not None and upload.filename:
+        held_upload.discard(user_id, request.form.get("held_file"))
+        return held_upload.hold(user_id, upload.stream, upload.filename)
+    return held_upload.fetch(user_id, request.form.get("held_file"))
 
 
 def _download(data: bytes, filename: str, mimetype: str):

@@ -23,6 +23,11 @@ log = logging.getLogger(__name__)
 DEFAULT_HOUR = 8
 PAST_TOLERANCE = timedelta(minutes=5)
 LOCAL_INPUT_FORMAT = "%d/%m/%Y %H:%M"
+PICKER_FORMAT = "%Y-%m-%dT%H:%M"  # what a datetime-local input sends and shows
+_ACCEPTED_FORMATS = (LOCAL_INPUT_FORMAT, PICKER_FORMAT, "%Y-%m-%dT%H:%M:%S")
+# The rule of check_moment and schedule_start, in the words the forms show under the date field.
+PAST_RULE = (f"Um horário de até {int(PAST_TOLERANCE.total_seconds() // 60)} minutos atrás (ou o de agora) "
+             "inicia a campanha na hora; um horário mais antigo é recusado.")
 
 
 class ScheduleError(ValueError):
@@ -40,14 +45,22 @@ def format_local_input(moment: datetime) -> str:
     return to_local(moment).strftime(LOCAL_INPUT_FORMAT)
 
 
+def format_picker(moment: datetime) -> str:
+    """The value of a datetime-local input: '2026-08-05T08:00' in TIMEZONE."""
+    return to_local(moment).strftime(PICKER_FORMAT)
+
+
 def parse_local_input(text: str) -> datetime:
-    """'05/08/2026 08:00' in TIMEZONE -> aware UTC."""
-    try:
-        naive = datetime.strptime((text or "").strip(), LOCAL_INPUT_FORMAT)
-    except ValueError as exc:
-        raise ScheduleError("Data e hora inválidas: use o formato dd/mm/aaaa HH:MM (ex.: 05/08/2026 08:00).") from exc
-    _check_range(naive)
-    return localize(naive)
+    """'2026-08-05T08:00' (the date-time picker) or '05/08/2026 08:00' (typed) in TIMEZONE -> aware UTC."""
+    text = (text or "").strip()
+    for fmt in _ACCEPTED_FORMATS:
+        try:
+            naive = datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        _check_range(naive)
+        return localize(naive)
+    raise ScheduleError("Data e hora inválidas: escolha no calendário ou use dd/mm/aaaa HH:MM (ex.: 05/08/2026 08:00).")
 
 
 def _check_range(moment: datetime) -> None:

@@ -16,12 +16,19 @@ from . import emails as email_rules
 from .cpf import normalize_cpf
 from .emails import normalize_email, split_cell
 from .errors import IntakeRefused
+from .files import TEMPLATE_ROWS
 from .headers import Columns
 from .sources import too_many_rows
 
 REJECTED = "rejected"
 WARNING = "warning"
 BATCH_LINES = 2000
+# The template's example lines: a file that still has one is the template sent unchanged.
+EXAMPLE_CPF = normalize_cpf(TEMPLATE_ROWS[0][0])[0]
+EXAMPLE_EMAILS = frozenset(email for _, email in TEMPLATE_ROWS)
+EXAMPLE_REFUSAL = (f"Esta é a planilha de exemplo: ela ainda tem a linha do CPF {TEMPLATE_ROWS[0][0]} "
+                   f"({TEMPLATE_ROWS[0][1]}). Apague as linhas de exemplo, preencha com os CPFs e e-mails "
+                   "dos seus clientes e envie de novo.")
 
 
 @dataclass
@@ -60,6 +67,7 @@ class LineParser:
         self.max_rows = max_rows
         self.batch_lines = batch_lines
         self.data_lines = 0
+        self.example_lines = 0  # lines of the template's example (its CPF with its example address)
         self.rejected: list[Issue] = []
         self.warnings: list[Issue] = []
         self._cpf_title = columns.title(columns.cpf, "CPF")
@@ -117,6 +125,8 @@ class LineParser:
                 self.rejected.append(Issue(REJECTED, line, self.columns.title(self.columns.emails[0], "EMAIL"),
                                            None, email_rules.MISSING))
             return
+        if cpf == EXAMPLE_CPF and EXAMPLE_EMAILS.intersection(valid):
+            self.example_lines += 1
         for index, part in invalid:
             self.warnings.append(Issue(WARNING, line, self.columns.title(index, "EMAIL"), part[:200],
                                        f"{email_rules.INVALID}, ignorado (os demais e-mails da linha foram aceitos)"))

@@ -18,7 +18,7 @@ from app.models.campaigns import CANCELED, SCHEDULED
 from app.web import bounded_int
 
 from .errors import DuplicateCampaign, IntakeRefused
-from .parser import Issue, LineParser
+from .parser import EXAMPLE_REFUSAL, Issue, LineParser
 from .sources import Limits, open_source
 from .store import ClientWriter
 
@@ -107,9 +107,12 @@ def import_campaign(*, operation: Operation, campaign_type: CampaignType, schedu
         db.session.add(campaign)
         db.session.flush()
         parser = LineParser(source.columns, current_app.config["MAX_ROWS"])
-        with ClientWriter(db.session.connection(), campaign.id) as writer:
+        with ClientWriter(db.session.connection(), campaign.id,
+                          cpf_column=source.columns.title(source.columns.cpf, "CPF")) as writer:
             for batch in parser.batches(source.rows):
                 writer.write(batch)
+        if parser.example_lines:
+            raise IntakeRefused(EXAMPLE_REFUSAL)
     except BaseException:
         db.session.rollback()
         raise

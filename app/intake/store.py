@@ -34,8 +34,9 @@ _QMARK_INSERT = (f"INSERT INTO {_TABLE.name} ({', '.join(_COPY_COLUMNS)}) "
 
 
 class ClientWriter:
-    def __init__(self, connection: Connection, campaign_id: int):
+    def __init__(self, connection: Connection, campaign_id: int, cpf_column: str = "CPF"):
         self.connection = connection
+        self.cpf_column = cpf_column  # the >10 e-mails warning is about a client: its value is the (masked) CPF
         self.campaign_id = campaign_id
         self.clients = 0
         self.emails = 0
@@ -115,7 +116,7 @@ class ClientWriter:
             return addresses
         if cpf not in self._capped:
             self._capped.add(cpf)
-            self.warnings.append(Issue(WARNING, line, "EMAIL", mask_cpf(cpf),
+            self.warnings.append(Issue(WARNING, line, self.cpf_column, mask_cpf(cpf),
                                        f"Cliente com mais de {MAX_EMAILS} e-mails: mantidos os {MAX_EMAILS} primeiros"))
         return addresses[:MAX_EMAILS]
 

@@ -1,4 +1,4 @@
-"""The details page's actions: cancel a campaign, retry its failed deliveries.
+"""The details page's actions: change a campaign's date, cancel it, retry its failed deliveries.
 
 Both are for whoever may manage the campaign (`campaigns.scheduling.can_manage`: its creator
 or an admin), the one rule of every state-changing route of a campaign (panel and API).
@@ -11,6 +11,7 @@ from sqlalchemy import update
 
 from app import audit
 from app.campaigns import lifecycle
+from app.campaigns import scheduling
 from app.campaigns.scheduling import can_manage
 from app.campaigns.sending import enqueue_sending
 from app.extensions import db
@@ -20,6 +21,19 @@ from app.models.campaigns import COMPLETED, DELIVERY_FAILED, DELIVERY_PENDING, P
 log = logging.getLogger(__name__)
 
 RETRYABLE_STATUSES = (SENDING, PAUSED, COMPLETED)
+RESCHEDULABLE_STATUSES = lifecycle.MOVES["schedule"][0]
+CANCELABLE_STATUSES = lifecycle.MOVES["cancel"][0]
+
+
+def allowed(campaign: Campaign, user) -> dict[str, bool]:
+    """Which actions the details page offers this user: the lifecycle's moves, for whoever may manage it."""
+    manageable = can_manage(user, campaign)
+    return {
+        "can_reschedule": manageable and campaign.status in RESCHEDULABLE_STATUSES,
+        "can_cancel": manageable and campaign.status in CANCELABLE_STATUSES,
+        "can_retry": (manageable and campaign.status in RETRYABLE_STATUSES
+                      and (campaign.emails_failed or 0) > 0),
+    }
 
 
 class ActionRefused(Exception):
@@ -41,6 +55,16 @@ def _managed(campaign_id: int, user) -> Campaign:
     if not can_manage(user, campaign):
         raise NotAllowed(campaign_id)
     return campaign
+
+
+def reschedule(campaign_id: int, user, text: str):
+    """Move a campaign that has not started to the moment typed or picked (`text`); returns the moment.
+    ScheduleError (bad or past moment) and ActionRefused (it already started) carry the pt-BR message."""
+    campaign = _managed(campaign_id, user)
+    moment = scheduling.parse_local_input(text)
+    if not scheduling.reschedule(campaign, moment, user=user):
+        raise ActionRefused(f"A data não pode mais ser alterada: a campanha está {campaign.status_label.lower()}.")
+    return moment
 
 
 def cancel(campaign_id: int, user) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import and_, func, or_, select
 
 from app.extensions import db
 from app.models import Campaign, CampaignType, Operation, User
+from app.reports.client_search import campaign_has_client, cpf_term
 from app.reports.filters import ListFilters
 from app.timeutil import localize
 
@@ -76,13 +77,19 @@ def _conditions(filters: ListFilters) -> list:
         conds.append(Campaign.status == filters.status)
     if filters.search:
         term = filters.search
+        by_client = campaign_has_client(term)
         pattern = _like(term)
+        if by_client is not None and cpf_term(term):  # a whole CPF: the campaigns that have that client
+            conds.append(by_client)
+            return conds
         options = [
             CampaignType.name.ilike(pattern, escape="\\"),
             Operation.name.ilike(pattern, escape="\\"),
             Operation.code.ilike(pattern, escape="\\"),
             User.email.ilike(pattern, escape="\\"),
         ]
+        if by_client is not None:  # a whole e-mail: a client's address, or (as before) the creator's
+            options.append(by_client)
         digits = term.lstrip("#").strip()
         if digits.isdigit() and len(digits) < 10:
             options.append(Campaign.id == int(digits))

@@ -16,6 +16,7 @@ from app.models.campaigns import (
     OUTCOME_READY,
 )
 from app.reports import outcomes
+from app.reports.client_search import client_condition
 from app.timeutil import now_utc
 
 CLIENT_PAGE_SIZE = 25
@@ -104,11 +105,16 @@ def attach_children(clients: list[CampaignClient]) -> list[ClientRow]:
 
 
 def clients_page(campaign: Campaign, bucket: str | None = None, page: int = 1,
-                 per_page: int = CLIENT_PAGE_SIZE) -> ClientsPage:
+                 per_page: int = CLIENT_PAGE_SIZE, search: str = "") -> ClientsPage:
+    """A page of the campaign's clients, of one result bucket and/or one CPF or e-mail (`search`;
+    text that is neither matches nothing rather than everything)."""
     conds = [CampaignClient.campaign_id == campaign.id]
     if bucket:
         conds.append(outcomes.bucket_condition(bucket))
-    if bucket is None:
+    if search:
+        condition = client_condition(search)
+        conds.append(condition if condition is not None else CampaignClient.id.is_(None))
+    if bucket is None and not search:
         total = campaign.records or 0  # the counter: no count(*) over a big campaign
     else:
         total = db.session.execute(select(func.count(CampaignClient.id)).where(*conds)).scalar_one()

@@ -21,6 +21,7 @@ POSTS = {
     "cancel (list/details)": ("/admin/campanhas/{campaign}/cancelar", {}),
     "cancel (import result)": ("/admin/campanhas/nova/{campaign}/cancelar", {}),
     "reschedule": ("/admin/campanhas/nova/{campaign}/reagendar", {"scheduled_at": "05/08/2099 09:00"}),
+    "reschedule (details)": ("/admin/campanhas/{campaign}/alterar-data", {"scheduled_at": "2099-08-05T09:00"}),
     "retry failures": ("/admin/campanhas/{finished}/reenviar-falhas", {}),
     "binding update": ("/admin/servico-de-envio/atualizar", {"operation_id": "{operation}", "service_id": "{service}",
                                                              "sender_email": "outro@claro.exemplo.com.br"}),

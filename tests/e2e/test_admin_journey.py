@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers.browser import assert_fits, go_by_menu, log_in, screenshot
+from tests.helpers.browser import assert_fits, go_by_menu, log_in, no_english, screenshot
 from tests.helpers.e2e import ADMIN_EMAIL, sandbox_cpfs, write_csv
 
 pytestmark = pytest.mark.e2e
@@ -29,6 +29,7 @@ def test_admin_adds_a_service_rebinds_net_and_sees_the_rotation(desktop, product
     # A new SMTP service (the local mail catcher accepts any login).
     go_by_menu(page, "Campanha Preventiva", "Cadastro Serviços")
     screenshot(page, "cadastro-servicos")
+    no_english(page)
     page.get_by_role("link", name="Criar").first.click()
     page.fill("#name", "SERVICO_7")
     page.fill("#host", "127.0.0.1")
@@ -54,6 +55,7 @@ def test_admin_adds_a_service_rebinds_net_and_sees_the_rotation(desktop, product
     expect(page.locator(".alert-success")).to_contain_text("alterado para SERVICO_3")
     expect(page.locator('select[aria-label="Serviço de envio de NET"] option:checked')).to_contain_text("SERVICO_3")
     screenshot(page, "alterar-servico-de-envio")
+    no_english(page)
 
     # A quota of one message on SERVICO_3: the second message of the next campaign rotates NET.
     _edit_service(page, "SERVICO_3")
@@ -66,7 +68,7 @@ def test_admin_adds_a_service_rebinds_net_and_sees_the_rotation(desktop, product
     go_by_menu(page, "Campanha Preventiva", "Cadastrar Campanha")
     page.select_option("#operation", "NET")
     page.select_option("#campaign_type", label="NET FASE 1")
-    page.fill("#scheduled_at", datetime.now(ZONE).strftime("%d/%m/%Y %H:%M"))
+    page.fill("#scheduled_at", datetime.now(ZONE).strftime("%Y-%m-%dT%H:%M"))
     page.set_input_files("#file", str(sheet))
     page.get_by_role("button", name="Cadastrar").click()
     expect(page.locator("#import-summary")).to_contain_text("3 clientes")
@@ -82,6 +84,7 @@ def test_admin_adds_a_service_rebinds_net_and_sees_the_rotation(desktop, product
     expect(first).to_contain_text("SERVICO_4")
     expect(first).to_contain_text("Automática")
     screenshot(page, "historico-de-envio")
+    no_english(page)
     assert_fits(page)
 
     go_by_menu(page, "Configuração", "Emails capturados")
@@ -89,6 +92,7 @@ def test_admin_adds_a_service_rebinds_net_and_sees_the_rotation(desktop, product
     expect(page.locator("table").get_by_text("Serviço de envio alterado").first).to_be_visible()  # the confirmation
     expect(page.locator("table").get_by_text("alertas@preventivo.e2e").first).to_be_visible()
     screenshot(page, "emails-capturados")
+    no_english(page)
 
 
 def test_an_operator_cannot_open_the_services_page_by_url(desktop, product):

@@ -51,7 +51,7 @@ def test_operator_creates_a_campaign_and_follows_it_to_the_end(desktop, product,
     page.select_option("#operation", "NET")
     expect(page.locator("#campaign_type option:not([hidden])")).to_have_count(2)  # "Selecione…" + NET FASE 1
     page.select_option("#campaign_type", label="NET FASE 1")
-    page.fill("#scheduled_at", datetime.now(ZONE).strftime("%d/%m/%Y %H:%M"))
+    page.fill("#scheduled_at", datetime.now(ZONE).strftime("%Y-%m-%dT%H:%M"))
     page.set_input_files("#file", str(sheet))
     expect(page.locator(".custom-file-label")).to_have_text("clientes_net.csv")
     screenshot(page, "cadastrar-campanha")

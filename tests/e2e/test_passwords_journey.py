@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers.browser import go_by_menu, log_in, log_out, open_menu_if_collapsed, screenshot
+from tests.helpers.browser import go_by_menu, log_in, log_out, no_english, open_menu_if_collapsed, screenshot
 from tests.helpers.e2e import ADMIN_EMAIL, PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -36,6 +36,7 @@ def test_a_forgotten_password_through_the_mail_catcher(desktop, second_desktop, 
     person.get_by_role("button", name="Enviar o link").click()
     expect(person.locator("#forgot-sent")).to_contain_text("Se este e-mail estiver cadastrado")
     screenshot(person, "esqueci-minha-senha")
+    no_english(person)
 
     log_in(admin, ADMIN_EMAIL)
     link = None
@@ -72,6 +73,7 @@ def test_changing_ones_own_password_ends_the_other_session(desktop, second_deskt
     here.fill("#new_password", NEW_PASSWORD)
     here.fill("#confirmation", NEW_PASSWORD)
     screenshot(here, "alterar-minha-senha")
+    no_english(here)
     here.get_by_role("button", name="Alterar a senha").click()
     expect(here.locator(".alert-success")).to_contain_text("Senha alterada")
 
