@@ -167,9 +167,9 @@ class ImapServer:
         imap = self.connect()
         try:
             for folder in ("INBOX", "Preventivo/processados"):
-                if imap.select(f'"{folder}"')[0] == "OK":
+                status, data = imap.select(f'"{folder}"')
+                if status == "OK" and int(data[0]):
                     imap.store("1:*", "+FLAGS.SILENT", r"(\Deleted)")
                     imap.expunge()
-                    imap.close()
         finally:
             imap.logout()
