@@ -50,10 +50,8 @@ CAMPAIGN = schema("Campaign", {
         "emails_sent": {"type": "integer"},
         "emails_failed": {"type": "integer"},
         "emails_pending": {"type": "integer"},
-        "emails_bounced": {"type": "integer", "description": "Devolvidos: aceitos pelo servidor e devolvidos depois "
-                                                             "(saem de emails_sent)."},
-        "emails_suppressed": {"type": "integer", "description": "Bloqueados: endereço na lista de bloqueio, nada "
-                                                                "enviado, nenhuma cota gasta."},
+        "emails_bounced": {"type": "integer", "description": "Devolvidos depois de aceitos (saem de emails_sent)."},
+        "emails_suppressed": {"type": "integer", "description": "Bloqueados: nada enviado, nenhuma cota gasta."},
         "source_filename": {"type": "string"},
         "created_by": {"type": "string", "nullable": True, "description": "E-mail de quem criou"},
         "created_at": {"type": "string", "format": "date-time"},

@@ -6,6 +6,7 @@ Preventivo/processados; leave everything else. A mailbox that cannot be reached 
 """
 from __future__ import annotations
 
+import imaplib
 import logging
 from dataclasses import dataclass
 
@@ -50,7 +51,7 @@ def read_mailbox(mailbox: BounceMailbox) -> ReadResult:
     try:
         with MailboxReader(settings_of(mailbox)) as box:
             for uid, raw in box.new_messages():
-                bounce = detect(raw)
+                bounce = _detect(raw, uid)
                 if bounce is None:
                     box.leave(uid)
                     result.left += 1
@@ -58,9 +59,10 @@ def read_mailbox(mailbox: BounceMailbox) -> ReadResult:
                 record.record(bounce)
                 box.move_to_processed(uid)
                 result.bounces += 1
-    except MailboxError as exc:
+    except (MailboxError, OSError, imaplib.IMAP4.error) as exc:  # OSError includes TLS errors and timeouts
         db.session.rollback()
-        result.error = str(exc)
+        result.error = str(exc) if isinstance(exc, MailboxError) else \
+            f"Caixa de devoluções: a conexão caiu durante a leitura [{type(exc).__name__}: {exc}]"[:500]
         _unreachable(db.session.get(BounceMailbox, mailbox_id), result.error)
         return result
     mailbox = db.session.get(BounceMailbox, mailbox_id)
@@ -68,6 +70,15 @@ def read_mailbox(mailbox: BounceMailbox) -> ReadResult:
     db.session.commit()
     log.info("bounce mailbox=%s bounces=%s left=%s", mailbox_id, result.bounces, result.left)
     return result
+
+
+def _detect(raw: bytes, uid: str):
+    """The bounce in a message; a message no detector can read is left alone (it would fail every poll)."""
+    try:
+        return detect(raw)
+    except Exception:  # a malformed message: leave it, say so once in the log
+        log.warning("bounce mailbox message uid=%s could not be parsed; left in the mailbox", uid, exc_info=True)
+        return None
 
 
 def _unreachable(mailbox: BounceMailbox, reason: str) -> None:

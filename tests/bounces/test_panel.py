@@ -110,3 +110,12 @@ def test_operators_search_and_export_but_cannot_change(app, operator_user):
     assert "fulano@exemplo.com.br" in page and "beltrano@exemplo.com.br" not in page and "Bloquear" not in page
     assert "fulano@exemplo.com.br" in export and "beltrano@exemplo.com.br" in export
     assert refused.status_code == 403 and db.session.query(Suppression).count() == 2
+
+
+def test_the_mailbox_password_is_not_in_the_audit_trail_json(admin_client):
+    import json
+
+    _create_mailbox(admin_client)
+
+    details = [json.dumps(e.details) for e in db.session.execute(db.select(AuditEvent)).scalars()]
+    assert details and all(SECRET not in d for d in details)
