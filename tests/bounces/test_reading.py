@@ -122,3 +122,12 @@ def test_a_mailbox_over_tls_is_read(sent, imap, mailbox, app):
     results = poll.read_all()
 
     assert (results[mailbox.id].error, _delivery(sent[0].id).status) == (None, "bounced")
+
+
+def test_the_read_is_a_periodic_job_every_bounce_poll_minutes(app):
+    from workers.schedule import periodic_jobs
+
+    app.config["BOUNCE_POLL_MINUTES"] = 2
+
+    assert {"func": "app.bounces.poll.poll_job", "interval": 120, "queue": "maintenance", "timeout": 600} in \
+        periodic_jobs()
