@@ -2,7 +2,7 @@
 and encrypted; "Testar conexão" logs in and opens the folder; "Ler agora" reads it at once."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -96,8 +96,6 @@ class BounceMailboxView(SecureModelView):
 
     @staticmethod
     def _editing_id() -> int | None:
-        from flask import request  # noqa: PLC0415  (only the edit form carries ?id=)
-
         raw = request.args.get("id", "")
         return int(raw) if raw.isdigit() and len(raw) <= 10 else None
 

@@ -77,7 +77,8 @@ def list_suppressions():
 
 @bp.post("/suppressions")
 @documented("/suppressions", "post", summary="Bloquear um endereço (nenhuma mensagem será enviada para ele)",
-            tags=["Bloqueios"], request_body={"required": True, "content": {"application/json": {"schema": SUPPRESSION_CREATE}}},
+            tags=["Bloqueios"],
+            request_body={"required": True, "content": {"application/json": {"schema": SUPPRESSION_CREATE}}},
             responses={"201": json_body(SUPPRESSION, "Bloqueado"),
                        "400": {"$ref": "#/components/responses/BadRequest"},
                        "409": {"$ref": "#/components/responses/Conflict"},
@@ -108,7 +109,8 @@ def create_suppression():
 
 @bp.delete("/suppressions/<path:email>")
 @documented("/suppressions/{email}", "delete", summary="Desbloquear um endereço", tags=["Bloqueios"],
-            parameters=[{"name": "email", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 254}}],
+            parameters=[{"name": "email", "in": "path", "required": True,
+                         "schema": {"type": "string", "maxLength": 254}}],
             responses={"204": {"description": "Desbloqueado"}, "404": {"$ref": "#/components/responses/NotFound"}})
 @admin_only
 def delete_suppression(email: str):

@@ -9,15 +9,16 @@ from __future__ import annotations
 import imaplib
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.alerts import send_admin_alert
 from app.extensions import db
 from app.jobs import MAINTENANCE, job
-from app.models import BounceMailbox
+from app.models import BounceEvent, BounceMailbox
 from app.security.crypto import SecretUnreadable
 from app.timeutil import fmt_datetime, now_utc
 
@@ -97,7 +98,19 @@ def _unreachable(mailbox: BounceMailbox, reason: str) -> None:
                      operation_id=mailbox.operation_id)
 
 
+def forget_old_events() -> int:
+    """LGPD: bounce events (an address each) older than RETENTION_DAYS go; the suppression list stays (it is
+    what keeps the address from being written to). Commits."""
+    days = max(current_app.config["RETENTION_DAYS"], current_app.config["SOFT_BOUNCE_DAYS"])
+    cutoff = now_utc() - timedelta(days=days)
+    result = db.session.execute(delete(BounceEvent).where(BounceEvent.received_at < cutoff)
+                                .execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount or 0
+
+
 def read_all() -> dict[int, ReadResult]:
+    forget_old_events()
     ids = db.session.execute(select(BounceMailbox.id).where(BounceMailbox.active.is_(True))
                              .order_by(BounceMailbox.id)).scalars().all()
     return {mailbox_id: read_mailbox(db.session.get(BounceMailbox, mailbox_id)) for mailbox_id in ids}

@@ -78,7 +78,8 @@ def bucket_condition(bucket: str):
     sent = _has_delivery(Delivery.status == DELIVERY_SENT)
     settled = and_(_has_delivery(Delivery.status.in_(SETTLED_UNSENT)),
                    not_(_has_delivery(Delivery.status.not_in(SETTLED_UNSENT))))
-    bounced, failed = _has_delivery(Delivery.status == DELIVERY_BOUNCED), _has_delivery(Delivery.status == DELIVERY_FAILED)
+    bounced = _has_delivery(Delivery.status == DELIVERY_BOUNCED)
+    failed = _has_delivery(Delivery.status == DELIVERY_FAILED)
     invalid = exists().where(Boleto.client_id == CampaignClient.id, Boleto.campaign_id == CampaignClient.campaign_id,
                              Boleto.valid.is_(False))
     if bucket == SENT:

@@ -78,3 +78,19 @@ def test_the_imap_password_never_appears_in_the_logs(app, imap, mailbox, caplog)
     alert = db.session.execute(db.select(Alert)).scalar_one()
     assert "Senha-Errada-Secreta-77" not in caplog.text + alert.body_html
     assert "recusad" in alert.body_html or "IMAP" in alert.body_html
+
+
+def test_bounce_events_older_than_retention_days_are_forgotten(app, clock):
+    from datetime import timedelta
+
+    from app.models import BounceEvent
+    from app.timeutil import now_utc
+
+    db.session.add_all([BounceEvent(message_key="<old@x>", email="a@exemplo.com.br", kind="soft",
+                                    received_at=now_utc() - timedelta(days=app.config["RETENTION_DAYS"] + 1)),
+                        BounceEvent(message_key="<new@x>", email="a@exemplo.com.br", kind="soft", received_at=now_utc())])
+    db.session.commit()
+
+    poll.read_all()
+
+    assert db.session.execute(db.select(BounceEvent.message_key)).scalars().all() == ["<new@x>"]
