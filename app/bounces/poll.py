@@ -48,7 +48,7 @@ def settings_of(mailbox: BounceMailbox) -> Settings:
 def read_mailbox(mailbox: BounceMailbox) -> ReadResult:
     """One read of one mailbox; the episode starts or ends here."""
     result = ReadResult()
-    mailbox_id = mailbox.id
+    mailbox_id, operation_id = mailbox.id, mailbox.operation_id
     try:
         with MailboxReader(settings_of(mailbox)) as box:
             for uid, raw in box.new_messages():
@@ -57,7 +57,7 @@ def read_mailbox(mailbox: BounceMailbox) -> ReadResult:
                     box.leave(uid)
                     result.left += 1
                     continue
-                record.record(bounce)
+                record.record(bounce, operation_id)
                 box.move_to_processed(uid)
                 result.bounces += 1
     except (MailboxError, OSError, imaplib.IMAP4.error) as exc:  # OSError includes TLS errors and timeouts

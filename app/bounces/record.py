@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import BounceEvent, Delivery
+from app.models import BounceEvent, Campaign, Delivery
 from app.models.bounces import SOURCE_BOUNCE
 from app.models.campaigns import DELIVERY_BOUNCED, DELIVERY_SENT, bump_counters
 from app.timeutil import now_utc
@@ -26,7 +26,9 @@ from . import suppression
 from .detect import HARD, Bounce, Failure
 
 
-def match_delivery(failure: Failure, original_message_id: str | None) -> Delivery | None:
+def match_delivery(failure: Failure, original_message_id: str | None,
+                   operation_id: int | None = None) -> Delivery | None:
+    """By Message-ID first; else the address's latest sent delivery (of the mailbox's operation, when it has one)."""
     if original_message_id:
         found = db.session.execute(
             select(Delivery).where(Delivery.message_id == original_message_id).order_by(Delivery.id)
@@ -35,11 +37,12 @@ def match_delivery(failure: Failure, original_message_id: str | None) -> Deliver
         if exact:
             return exact[0]
     since = now_utc() - timedelta(days=current_app.config["BOUNCE_MATCH_DAYS"])
-    return db.session.execute(
-        select(Delivery).where(func.lower(Delivery.email) == failure.email,
-                               Delivery.status.in_((DELIVERY_SENT, DELIVERY_BOUNCED)), Delivery.sent_at >= since)
-        .order_by(Delivery.sent_at.desc(), Delivery.id.desc()).limit(1)
-    ).scalar_one_or_none()
+    query = (select(Delivery).where(func.lower(Delivery.email) == failure.email,
+                                    Delivery.status.in_((DELIVERY_SENT, DELIVERY_BOUNCED)), Delivery.sent_at >= since)
+             .order_by(Delivery.sent_at.desc(), Delivery.id.desc()).limit(1))
+    if operation_id is not None:
+        query = query.join(Campaign, Campaign.id == Delivery.campaign_id).where(Campaign.operation_id == operation_id)
+    return db.session.execute(query).scalar_one_or_none()
 
 
 def _first_time(bounce: Bounce, failure: Failure, delivery: Delivery | None) -> bool:
@@ -83,11 +86,12 @@ def _soft(failure: Failure, delivery: Delivery | None) -> None:
                              campaign_id=getattr(delivery, "campaign_id", None))
 
 
-def record(bounce: Bounce) -> int:
-    """Record every address of the bounce; returns how many were new. Commits."""
+def record(bounce: Bounce, operation_id: int | None = None) -> int:
+    """Record every address of the bounce (read from the mailbox of `operation_id`, or the shared one); returns
+    how many were new. Commits."""
     new = 0
     for failure in bounce.failures:
-        delivery = match_delivery(failure, bounce.original_message_id)
+        delivery = match_delivery(failure, bounce.original_message_id, operation_id)
         if not _first_time(bounce, failure, delivery):
             continue
         new += 1

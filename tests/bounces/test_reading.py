@@ -131,3 +131,15 @@ def test_the_read_is_a_periodic_job_every_bounce_poll_minutes(app):
 
     assert {"func": "app.bounces.poll.poll_job", "interval": 120, "queue": "maintenance", "timeout": 600} in \
         periodic_jobs()
+
+
+def test_an_operations_own_mailbox_matches_by_recipient_only_that_operations_deliveries(sent, imap, mailbox):
+    from tests.helpers.sending_factories import operation
+
+    mailbox.operation_id = operation("NET").id
+    db.session.commit()
+    imap.deliver(samples.dsn(sent[0].email, None))  # a CLARO delivery, no Message-ID returned
+
+    poll.read_all()
+
+    assert (_delivery(sent[0].id).status, _suppressed()) == ("sent", {sent[0].email: "bounce"})
