@@ -136,6 +136,12 @@ SETTINGS: tuple[Setting, ...] = (
     S("STALL_MINUTES", "int", 10, "a campaign collecting or sending with work left and no progress for this long "
       "raises one \"Campanha parada\" alert"),
     S("SWEEP_INTERVAL", "int", 60, "seconds between sweeps (the periodic pass that re-creates lost work)"),
+    S("BOUNCE_POLL_MINUTES", "int", 5, "minutes between reads of the bounce mailbox(es) over IMAP"),
+    S("BOUNCE_MATCH_DAYS", "int", 7, "a bounce without the original Message-ID is matched to the address's deliveries "
+      "sent in this many days"),
+    S("SOFT_BOUNCE_LIMIT", "int", 3, "soft (4.x.x) bounces of one address within SOFT_BOUNCE_DAYS that suppress it"),
+    S("SOFT_BOUNCE_DAYS", "int", 30, "the window in which soft bounces are counted"),
+    S("BOUNCE_IMAP_TIMEOUT", "int", 30, "seconds to wait for the bounce mailbox's IMAP server"),
     S("RETENTION_DAYS", "int", 180, "personal data of older campaigns is deleted"),
     # --- make run (devtools/run.py)
     S("PORT", "int", 5000, "web port", scope=MAKE_RUN),

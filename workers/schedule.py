@@ -22,6 +22,9 @@ def periodic_jobs(config=None) -> list[dict]:
          "timeout": 300},
         # LGPD: deletes personal data of campaigns older than RETENTION_DAYS.
         {"func": "app.campaigns.retention.purge_job", "interval": 3600, "queue": "maintenance", "timeout": 3600},
+        # Reads the bounce mailbox(es): bounced deliveries, the suppression list (app/bounces).
+        {"func": "app.bounces.poll.poll_job", "interval": config["BOUNCE_POLL_MINUTES"] * 60, "queue": "maintenance",
+         "timeout": 600},
     ]
 
 

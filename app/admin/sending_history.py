@@ -15,6 +15,7 @@ ALERT_KIND_LABELS = {
     "binding_changed": "Serviço alterado",
     "service_broken": "Serviço com defeito",
     "no_service": "Sem serviço disponível",
+    "bounce_mailbox_unreachable": "Caixa de devoluções sem conexão",
 }
 
 

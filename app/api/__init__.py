@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 # Each route module registers its routes on `bp` when imported.
-from . import bindings, campaigns, deliveries, rotations, services  # noqa: F401
+from . import bindings, campaigns, deliveries, rotations, services, suppressions  # noqa: F401
 from .blueprint import bp
 
 

@@ -30,7 +30,8 @@ ISSUE = schema("ImportIssue", {
 CAMPAIGN = schema("Campaign", {
     "type": "object",
     "required": ["id", "operation", "campaign_type", "scheduled_at", "status", "records", "agreements",
-                 "boletos_selected", "emails_sent", "emails_failed", "emails_pending", "created_by",
+                 "boletos_selected", "emails_sent", "emails_failed", "emails_pending", "emails_bounced",
+                 "emails_suppressed", "created_by",
                  "created_at", "started_at", "finished_at"],
     "properties": {
         "id": {"type": "integer"},
@@ -49,6 +50,8 @@ CAMPAIGN = schema("Campaign", {
         "emails_sent": {"type": "integer"},
         "emails_failed": {"type": "integer"},
         "emails_pending": {"type": "integer"},
+        "emails_bounced": {"type": "integer", "description": "Devolvidos depois de aceitos (saem de emails_sent)."},
+        "emails_suppressed": {"type": "integer", "description": "Bloqueados: nada enviado, nenhuma cota gasta."},
         "source_filename": {"type": "string"},
         "created_by": {"type": "string", "nullable": True, "description": "E-mail de quem criou"},
         "created_at": {"type": "string", "format": "date-time"},
@@ -108,6 +111,8 @@ def campaign_json(campaign: Campaign) -> dict:
         "emails_sent": campaign.emails_sent,
         "emails_failed": campaign.emails_failed,
         "emails_pending": campaign.emails_pending,
+        "emails_bounced": campaign.emails_bounced,
+        "emails_suppressed": campaign.emails_suppressed,
         "source_filename": campaign.source_filename or "",
         "created_by": campaign.created_by.email if campaign.created_by else None,
         "created_at": iso(campaign.created_at),

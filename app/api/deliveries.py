@@ -5,7 +5,14 @@ from flask import jsonify, request
 
 from app.extensions import db
 from app.models import Campaign, Delivery, EmailService
-from app.models.campaigns import DELIVERY_FAILED, DELIVERY_PENDING, DELIVERY_SENDING, DELIVERY_SENT
+from app.models.campaigns import (
+    DELIVERY_BOUNCED,
+    DELIVERY_FAILED,
+    DELIVERY_PENDING,
+    DELIVERY_SENDING,
+    DELIVERY_SENT,
+    DELIVERY_SUPPRESSED,
+)
 from app.timeutil import iso
 
 from .auth import any_user
@@ -17,6 +24,8 @@ FILTERS = {
     "pending": (DELIVERY_PENDING, DELIVERY_SENDING),
     "sent": (DELIVERY_SENT,),
     "failed": (DELIVERY_FAILED,),
+    "bounced": (DELIVERY_BOUNCED,),
+    "suppressed": (DELIVERY_SUPPRESSED,),
 }
 MAX_PER_PAGE = 500
 
@@ -26,7 +35,8 @@ DELIVERY = schema("Delivery", {
     "properties": {
         "id": {"type": "integer"},
         "email": {"type": "string", "nullable": True, "description": "Nulo depois do expurgo de dados pessoais."},
-        "status": {"type": "string", "enum": ["pending", "sending", "sent", "failed"]},
+        "status": {"type": "string", "enum": ["pending", "sending", "sent", "failed", "bounced", "suppressed"],
+                   "description": "bounced: enviado e depois devolvido; suppressed: não enviado, endereço bloqueado."},
         "service": {"type": "string", "nullable": True, "description": "Serviço de envio usado (ou em uso)."},
         "attempts": {"type": "integer", "description": "Tentativas gastas pelo destinatário (falhas de cota ou do serviço não contam)."},
         "next_attempt_at": {"type": "string", "format": "date-time", "nullable": True},
@@ -35,6 +45,10 @@ DELIVERY = schema("Delivery", {
                  "description": "O que aconteceu além do envio (ex.: PDF do credor não baixado e por quê)."},
         "message_id": {"type": "string", "nullable": True},
         "sent_at": {"type": "string", "format": "date-time", "nullable": True},
+        "bounce_reason": {"type": "string", "nullable": True,
+                          "description": "Motivo da última devolução (permanente ou temporária)."},
+        "bounced_at": {"type": "string", "format": "date-time", "nullable": True},
+        "soft_bounces": {"type": "integer", "description": "Devoluções temporárias (4.x.x) deste envio."},
     },
 })
 DELIVERY_PAGE = schema("DeliveryPage", {
@@ -63,7 +77,8 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
             parameters=[
                 path_id("campaign_id"),
                 {"name": "status", "in": "query", "required": False,
-                 "description": "pending (inclui os em envio), sent ou failed",
+                 "description": "pending (inclui os em envio), sent, failed, bounced (devolvidos) ou suppressed "
+                                "(bloqueados)",
                  "schema": {"type": "string", "enum": list(FILTERS)}},
                 {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 10**9, "default": 1}},
                 {"name": "per_page", "in": "query", "required": False,
@@ -77,7 +92,7 @@ def list_deliveries(campaign_id: int):
         raise ApiError(404, "Campanha não encontrada.")
     status = request.args.get("status")
     if status is not None and status not in FILTERS:
-        raise ApiError(400, "Parâmetro 'status' deve ser pending, sent ou failed.", details={"status": status[:50]})
+        raise ApiError(400, "Parâmetro 'status' deve ser pending, sent, failed, bounced ou suppressed.", details={"status": status[:50]})
     page = _int_arg("page", 1, 1, 10**9)
     per_page = _int_arg("per_page", 100, 1, MAX_PER_PAGE)
     where = [Delivery.campaign_id == campaign_id]
@@ -92,5 +107,6 @@ def list_deliveries(campaign_id: int):
         "id": d.id, "email": d.email, "status": d.status, "service": service_name, "attempts": d.attempts,
         "next_attempt_at": iso(d.next_attempt_at) if d.status == DELIVERY_PENDING else None,
         "last_error": d.last_error, "note": d.note, "message_id": d.message_id, "sent_at": iso(d.sent_at),
+        "bounce_reason": d.bounce_reason, "bounced_at": iso(d.bounced_at), "soft_bounces": d.soft_bounces or 0,
     } for d, service_name in rows]
     return jsonify({"items": items, "page": page, "per_page": per_page, "total": total})

@@ -54,6 +54,7 @@ class BatchResult:
     failed: int = 0
     retried: int = 0
     released: int = 0
+    suppressed: int = 0  # withheld: the address is on the suppression list (app.bounces.suppression)
     stopped: str | None = None
     retry_at: datetime | None = None  # when a stopped batch's deliveries are due again (a throttle's end)
     services: list[str] = field(default_factory=list)
@@ -61,7 +62,8 @@ class BatchResult:
 
 class BatchSender(ServiceSwitching):
     def __init__(self, campaign: Campaign, token: str, items: list[Item], boletos: dict[int, list[BoletoData]],
-                 names: dict[int, str | None], sender: str, service: EmailService, session: SessionSlot):
+                 names: dict[int, str | None], sender: str, service: EmailService, session: SessionSlot,
+                 envelope_sender: str | None = None):
         self.campaign_id = campaign.id
         self.operation_id = campaign.operation_id
         self.rotate_when_throttled = campaign.operation.rotate_when_throttled
@@ -69,6 +71,7 @@ class BatchSender(ServiceSwitching):
         self.token = token
         self.items = items
         self.sender = sender
+        self.envelope_sender = envelope_sender or sender  # MAIL FROM: the bounce mailbox's address when set
         self.factory = MessageFactory.for_campaign(campaign, sender)
         self.messages = PreparedMessages(self.factory, items, boletos, names)
         self.max_attempts = current_app.config["SEND_MAX_ATTEMPTS"]
@@ -155,10 +158,10 @@ class BatchSender(ServiceSwitching):
         prepare_next = lambda: self.messages.prepare(index + 1)  # noqa: E731
         self.throttle.wait()  # max_per_minute, or the pace a rate reply set
         if self.acceptances.recorder is None:
-            self.transport.send(self.sender, item.email, data, while_mail=self._record_accepted,
+            self.transport.send(self.envelope_sender, item.email, data, while_mail=self._record_accepted,
                                 while_data=prepare_next)
         else:  # the previous record commits during MAIL, RCPT and DATA; on disk before this body
-            self.transport.send(self.sender, item.email, data, before_body=self._record_accepted,
+            self.transport.send(self.envelope_sender, item.email, data, before_body=self._record_accepted,
                                 while_data=prepare_next)
         self.slots -= 1
         note = self.factory.note_for(self.messages.boletos.get(item.client_id) or [])

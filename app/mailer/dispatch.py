@@ -18,6 +18,7 @@ import logging
 from flask import current_app
 from sqlalchemy import select, update
 
+from app.bounces import envelope, suppression
 from app.extensions import db
 from app.models import Agreement, Boleto, Campaign, CampaignClient, Delivery
 
@@ -103,12 +104,17 @@ def run_session(campaign_id: int, size: int) -> BatchResult:
         if not session.take(service):
             return BatchResult(stopped=NO_SESSION)
         token, ids = claims.claim(campaign_id, size, claims.lease_seconds())
+        withheld = suppression.withhold(token, campaign_id, ids)  # suppressed addresses: recorded, no quota spent
+        ids = [i for i in ids if i not in set(withheld)]
         if not ids:
-            return BatchResult()
+            return BatchResult(claimed=len(withheld), suppressed=len(withheld))
         items, boletos, names = _load(ids)
         sender = binding_of(campaign.operation_id).sender_email
         _store_message_ids(items, sender)
-        batch = BatchSender(campaign, token, items, boletos, names, sender, service, session)
+        batch = BatchSender(campaign, token, items, boletos, names, sender, service, session,
+                            envelope_sender=envelope.sender_for(campaign.operation_id))
+        batch.result.claimed += len(withheld)
+        batch.result.suppressed = len(withheld)
         if current_app.config["SEND_PDF_THREAD"]:
             # Render the batch's PDFs in a background thread while messages go out. Off by default: measured
             # here, the GIL hand-over delays every socket and database reply of the sender about as much as it saves.
@@ -130,6 +136,7 @@ def merge(results: list[BatchResult]) -> BatchResult:
         merged.failed += result.failed
         merged.retried += result.retried
         merged.released += result.released
+        merged.suppressed += result.suppressed
         merged.services += [name for name in result.services if name not in merged.services]
     stops = [r for r in results if r.stopped and r.stopped != NO_SESSION]
     stops.sort(key=lambda r: STOP_PRIORITY.index(r.stopped) if r.stopped in STOP_PRIORITY else len(STOP_PRIORITY))

@@ -60,12 +60,17 @@ DELIVERY_PENDING = "pending"
 DELIVERY_SENDING = "sending"  # claimed by a worker, lease running
 DELIVERY_SENT = "sent"
 DELIVERY_FAILED = "failed"
-DELIVERY_STATUSES = (DELIVERY_PENDING, DELIVERY_SENDING, DELIVERY_SENT, DELIVERY_FAILED)
+DELIVERY_BOUNCED = "bounced"  # sent, then a hard bounce came back (app.bounces)
+DELIVERY_SUPPRESSED = "suppressed"  # withheld: the address is on the suppression list, nothing sent, no quota
+DELIVERY_STATUSES = (DELIVERY_PENDING, DELIVERY_SENDING, DELIVERY_SENT, DELIVERY_FAILED, DELIVERY_BOUNCED,
+                     DELIVERY_SUPPRESSED)
 DELIVERY_STATUS_LABELS = {
     DELIVERY_PENDING: "Pendente",
     DELIVERY_SENDING: "Enviando",
     DELIVERY_SENT: "Enviado",
     DELIVERY_FAILED: "Falhou",
+    DELIVERY_BOUNCED: "Devolvido",
+    DELIVERY_SUPPRESSED: "Bloqueado",
 }
 
 # --- collection chunk status -------------------------------------------------
@@ -123,6 +128,8 @@ class Campaign(db.Model):
     emails_sent: Mapped[int] = mapped_column(default=0)
     emails_failed: Mapped[int] = mapped_column(default=0)
     emails_pending: Mapped[int] = mapped_column(default=0)
+    emails_bounced: Mapped[int] = mapped_column(default=0)  # sent, then bounced (moved out of emails_sent)
+    emails_suppressed: Mapped[int] = mapped_column(default=0)  # withheld: the address is suppressed
 
     operation = relationship("Operation")
     campaign_type = relationship("CampaignType")
@@ -281,12 +288,16 @@ class Delivery(db.Model):
     claim_token: Mapped[str | None] = mapped_column(String(40))
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     service_id: Mapped[int | None] = mapped_column(ForeignKey("email_services.id", ondelete="RESTRICT"))
-    message_id: Mapped[str | None] = mapped_column(String(255))
+    message_id: Mapped[str | None] = mapped_column(String(255), index=True)  # bounces are matched by it
     last_error: Mapped[str | None] = mapped_column(Text)
     # What happened beside the send, e.g. the creditor's PDF not fetched and the boleto drawn instead (why).
     note: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Bounces (app.bounces): the last bounce's reason and moment, and how many soft (4.x.x) ones came back.
+    bounce_reason: Mapped[str | None] = mapped_column(Text)
+    bounced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    soft_bounces: Mapped[int] = mapped_column(default=0)
 
     client = relationship("CampaignClient")
     service = relationship("EmailService")

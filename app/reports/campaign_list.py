@@ -106,7 +106,8 @@ def _joined(stmt):
     )
 
 
-TOTAL_FIELDS = ("records", "agreements", "boletos_selected", "emails_sent", "emails_failed", "emails_pending")
+TOTAL_FIELDS = ("records", "agreements", "boletos_selected", "emails_sent", "emails_failed", "emails_pending",
+                "emails_bounced", "emails_suppressed")
 
 
 def list_campaigns(filters: ListFilters) -> ListPage:

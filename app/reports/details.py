@@ -10,7 +10,6 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.models import Alert, Boleto, Campaign, CampaignClient, Delivery, EmailService, Rotation
 from app.models.campaigns import (
-    DELIVERY_FAILED,
     DELIVERY_SENT,
     OUTCOME_NOTHING_DUE,
     OUTCOME_READY,
@@ -74,9 +73,7 @@ def client_bucket(client: CampaignClient, deliveries: list[Delivery], boletos: l
         statuses = {d.status for d in deliveries}
         if DELIVERY_SENT in statuses:
             return outcomes.SENT
-        if statuses == {DELIVERY_FAILED}:
-            return outcomes.FAILED
-        return outcomes.SEND_PENDING
+        return outcomes.unsent_bucket(statuses) or outcomes.SEND_PENDING
     if client.outcome == OUTCOME_NOTHING_DUE and any(not b.valid for b in boletos):
         return outcomes.INVALID_BOLETO
     return client.outcome

@@ -4,7 +4,9 @@ The collection outcome (`CampaignClient.outcome`) says why a client got no
 email. Clients that did get boletos (`ready`) are split by their deliveries:
 
 - sent: at least one of the client's addresses accepted the message;
-- failed: every delivery of the client failed (none sent, none open);
+- bounced: none sent or open, and a delivery bounced (sent, then returned: "Devolvido");
+- failed: none sent or open, none bounced, and a delivery failed;
+- suppressed: every address of the client is on the suppression list ("Bloqueado": nothing sent);
 - pending: none sent yet and some delivery still pending/sending
   (or the deliveries are not created yet).
 
@@ -18,8 +20,10 @@ from sqlalchemy import and_, case, exists, func, not_, select
 from app.extensions import db
 from app.models import Boleto, Campaign, CampaignClient, Delivery
 from app.models.campaigns import (
+    DELIVERY_BOUNCED,
     DELIVERY_FAILED,
     DELIVERY_SENT,
+    DELIVERY_SUPPRESSED,
     OUTCOME_API_ERROR,
     OUTCOME_CONFIG_ERROR,
     OUTCOME_NO_AGREEMENT,
@@ -31,11 +35,15 @@ from app.models.campaigns import (
 # Report buckets, in display order: (key, label, colour).
 SENT = "sent"
 FAILED = "failed"
+BOUNCED = "bounced"
+SUPPRESSED = "suppressed"
 SEND_PENDING = "send_pending"
 INVALID_BOLETO = "invalid_boleto"
 BUCKETS = (
     (SENT, "Enviado", "#28a745"),
     (FAILED, "Falhou", "#dc3545"),
+    (BOUNCED, "Devolvido", "#a71d2a"),
+    (SUPPRESSED, "Bloqueado", "#343a40"),
     (SEND_PENDING, "Envio pendente", "#17a2b8"),
     (OUTCOME_NO_AGREEMENT, "Sem acordo", "#6c757d"),
     (OUTCOME_NOTHING_DUE, "Nada a vencer", "#adb5bd"),
@@ -45,6 +53,17 @@ BUCKETS = (
     (OUTCOME_PENDING, "Aguardando coleta", "#ffc107"),
 )
 BUCKET_LABELS = {key: label for key, label, _ in BUCKETS}
+# Deliveries that will not be sent (any more) and were not accepted: the client's end is decided by them.
+SETTLED_UNSENT = (DELIVERY_FAILED, DELIVERY_BOUNCED, DELIVERY_SUPPRESSED)
+
+
+def unsent_bucket(statuses: set[str]) -> str | None:
+    """BOUNCED, FAILED or SUPPRESSED for a client none of whose deliveries is sent or open; None otherwise."""
+    if not statuses or not statuses <= set(SETTLED_UNSENT):
+        return None
+    if DELIVERY_BOUNCED in statuses:
+        return BOUNCED
+    return FAILED if DELIVERY_FAILED in statuses else SUPPRESSED
 
 
 def _has_delivery(*conds):
@@ -57,16 +76,22 @@ def _has_delivery(*conds):
 def bucket_condition(bucket: str):
     """A WHERE clause on CampaignClient selecting one bucket (for the clients table filter)."""
     sent = _has_delivery(Delivery.status == DELIVERY_SENT)
-    only_failed = and_(_has_delivery(Delivery.status == DELIVERY_FAILED),
-                       not_(_has_delivery(Delivery.status != DELIVERY_FAILED)))
+    settled = and_(_has_delivery(Delivery.status.in_(SETTLED_UNSENT)),
+                   not_(_has_delivery(Delivery.status.not_in(SETTLED_UNSENT))))
+    bounced = _has_delivery(Delivery.status == DELIVERY_BOUNCED)
+    failed = _has_delivery(Delivery.status == DELIVERY_FAILED)
     invalid = exists().where(Boleto.client_id == CampaignClient.id, Boleto.campaign_id == CampaignClient.campaign_id,
                              Boleto.valid.is_(False))
     if bucket == SENT:
         return and_(CampaignClient.outcome == OUTCOME_READY, sent)
+    if bucket == BOUNCED:
+        return and_(CampaignClient.outcome == OUTCOME_READY, not_(sent), settled, bounced)
     if bucket == FAILED:
-        return and_(CampaignClient.outcome == OUTCOME_READY, only_failed)
+        return and_(CampaignClient.outcome == OUTCOME_READY, not_(sent), settled, not_(bounced), failed)
+    if bucket == SUPPRESSED:
+        return and_(CampaignClient.outcome == OUTCOME_READY, not_(sent), settled, not_(bounced), not_(failed))
     if bucket == SEND_PENDING:
-        return and_(CampaignClient.outcome == OUTCOME_READY, not_(sent), not_(only_failed))
+        return and_(CampaignClient.outcome == OUTCOME_READY, not_(sent), not_(settled))
     if bucket == INVALID_BOLETO:
         return and_(CampaignClient.outcome == OUTCOME_NOTHING_DUE, invalid)
     if bucket == OUTCOME_NOTHING_DUE:
@@ -83,18 +108,25 @@ def breakdown(campaign: Campaign) -> list[dict]:
         select(
             Delivery.client_id,
             func.max(case((Delivery.status == DELIVERY_SENT, 1), else_=0)).label("any_sent"),
-            func.min(case((Delivery.status == DELIVERY_FAILED, 1), else_=0)).label("all_failed"),
+            func.min(case((Delivery.status.in_(SETTLED_UNSENT), 1), else_=0)).label("all_settled"),
+            func.max(case((Delivery.status == DELIVERY_BOUNCED, 1), else_=0)).label("any_bounced"),
+            func.max(case((Delivery.status == DELIVERY_FAILED, 1), else_=0)).label("any_failed"),
         )
         .where(Delivery.campaign_id == campaign.id)
         .group_by(Delivery.client_id)
         .subquery()
     )
-    sent, failed = db.session.execute(
+    unsent = and_(per_client.c.any_sent == 0, per_client.c.all_settled == 1)
+    sent, bounced, failed, suppressed = (int(v) for v in db.session.execute(
         select(
             func.coalesce(func.sum(per_client.c.any_sent), 0),
-            func.coalesce(func.sum(case((and_(per_client.c.any_sent == 0, per_client.c.all_failed == 1), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((and_(unsent, per_client.c.any_bounced == 1), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((and_(unsent, per_client.c.any_bounced == 0, per_client.c.any_failed == 1), 1),
+                                        else_=0)), 0),
+            func.coalesce(func.sum(case((and_(unsent, per_client.c.any_bounced == 0, per_client.c.any_failed == 0), 1),
+                                        else_=0)), 0),
         )
-    ).one()
+    ).one())
     invalid = 0
     if campaign.boletos_invalid:
         invalid = db.session.execute(
@@ -104,11 +136,12 @@ def breakdown(campaign: Campaign) -> list[dict]:
                    CampaignClient.outcome == OUTCOME_NOTHING_DUE)
         ).scalar_one()
     ready = campaign.clients_ready or 0
-    sent, failed = int(sent), int(failed)
     counts = {
         SENT: sent,
         FAILED: failed,
-        SEND_PENDING: max(0, ready - sent - failed),
+        BOUNCED: bounced,
+        SUPPRESSED: suppressed,
+        SEND_PENDING: max(0, ready - sent - failed - bounced - suppressed),
         OUTCOME_NO_AGREEMENT: campaign.clients_no_agreement or 0,
         OUTCOME_NOTHING_DUE: max(0, (campaign.clients_nothing_due or 0) - invalid),
         INVALID_BOLETO: invalid,

@@ -65,6 +65,8 @@ def progress_dict(campaign) -> dict:
             "emails_sent": campaign.emails_sent or 0,
             "emails_failed": campaign.emails_failed or 0,
             "emails_pending": campaign.emails_pending or 0,
+            "emails_bounced": campaign.emails_bounced or 0,
+            "emails_suppressed": campaign.emails_suppressed or 0,
         },
         "timeline": {
             "started_at": fmt_datetime(campaign.started_at),

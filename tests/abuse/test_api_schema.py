@@ -22,7 +22,8 @@ BUSINESS_RULES = {("POST", "/campaigns"), ("POST", "/campaigns/{campaign_id}/res
                   ("PUT", "/bindings/{operation_code}"),  # the named service must exist
                   # allowed senders must pass email-validator (no special-use domains such as .test,
                   # no IP literals), stricter than the schema's `format: email`
-                  ("POST", "/services"), ("PATCH", "/services/{service_id}")}
+                  ("POST", "/services"), ("PATCH", "/services/{service_id}"),
+                  ("POST", "/suppressions")}  # the same email-validator rule for the blocked address
 
 
 def _document() -> dict:

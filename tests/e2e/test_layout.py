@@ -10,10 +10,11 @@ from tests.helpers.e2e import ADMIN_EMAIL, OPERATOR_EMAIL
 pytestmark = pytest.mark.e2e
 
 OPERATOR_PAGES = ["/admin/", "/admin/campanhas/nova/", "/admin/campanhas/", "/admin/campanhas/{id}",
-                  "/admin/campanhas/nova/{id}"]
+                  "/admin/campanhas/nova/{id}", "/admin/enderecos-bloqueados/"]
 ADMIN_PAGES = OPERATOR_PAGES + ["/admin/servico-de-envio/", "/admin/servicos/", "/admin/historico-de-envio/",
                                 "/admin/emails-capturados/", "/admin/usuarios/", "/admin/operacoes/",
-                                "/admin/tipos-de-campanha/"]
+                                "/admin/tipos-de-campanha/", "/admin/caixa-de-devolucoes/",
+                                "/admin/caixa-de-devolucoes/new/"]
 
 
 def _check_all(page, paths, campaign_id):

@@ -15,7 +15,7 @@ def test_counters_after_a_campaign_with_every_outcome_equal_what_happened(seeded
         db.session.query(CampaignClient).count(),
         deliveries.count(DELIVERY_SENT), deliveries.count(DELIVERY_FAILED), deliveries.count(DELIVERY_PENDING))
     counts = {b["key"]: b["count"] for b in outcomes.breakdown(campaign)}
-    assert counts == {"sent": 2, "failed": 1, "send_pending": 1, "no_agreement": 1, "nothing_due": 1,
+    assert counts == {"sent": 2, "failed": 1, "bounced": 0, "suppressed": 0, "send_pending": 1, "no_agreement": 1, "nothing_due": 1,
                       "invalid_boleto": 1, "api_error": 1, "config_error": 1, "pending": 1}
 
 
