@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from wtforms import SelectField, ValidationError, validators
+from wtforms import SelectField, validators
 
 from app import audit
 from app.bounces.imap import MailboxError, MailboxReader
@@ -56,7 +56,7 @@ class BounceMailboxView(SecureModelView):
                     "active")
     form_overrides = {"security": SelectField}
     form_args = {
-        "operation": {"label": "Operação", "description": "Vazio: uma caixa compartilhada por todas as operações "
+        "operation": {"label": "Operação", "blank_text": "— todas (compartilhada) —", "description": "Vazio: uma caixa compartilhada por todas as operações "
                                                            "sem caixa própria."},
         "security": {"choices": [(c, MAILBOX_SECURITY_LABELS[c]) for c in MAILBOX_SECURITY_CHOICES],
                      "label": "Segurança"},
@@ -64,7 +64,7 @@ class BounceMailboxView(SecureModelView):
         "folder": {"description": "Pasta lida (normalmente INBOX). As devoluções processadas vão para "
                                   "Preventivo/processados; as demais mensagens ficam onde estão."},
         "envelope_sender": {"description": "Opcional. O endereço desta caixa, usado como remetente do envelope "
-                                           "(MAIL FROM) das mensagens, para que as devoluções cheguem aqui. O "
+                                           "(Return-Path) das mensagens, para que as devoluções cheguem aqui. O "
                                            "serviço de envio precisa aceitar este remetente."},
     }
     form_extra_fields = {"password": write_only_password("Senha")}

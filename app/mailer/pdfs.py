@@ -52,8 +52,8 @@ class PdfSource:
 
     @classmethod
     def for_operation(cls, operation) -> "PdfSource":
-        # The operation's legal name and CNPJ come with its branding (issue 14, item 2); blank until it has them.
-        beneficiary = (getattr(operation, "legal_name", None), getattr(operation, "cnpj", None))
+        # When the creditor sends no beneficiário, the operation's legal name and CNPJ (its branding) stand in.
+        beneficiary = (operation.legal_name, operation.cnpj)
         return cls(operation.name, operation.effective_provider_url, operation.effective_provider_token,
                    current_app.config["PROVIDER_TIMEOUT"], beneficiary)
 

@@ -1,10 +1,9 @@
 """All models, importable from one place. Each module holds one capability's tables."""
 from app.models.accounts import ApiToken, LoginLock, User  # noqa: F401
+from app.models.agreements import Agreement, Boleto  # noqa: F401
 from app.models.audit import AuditEvent  # noqa: F401
 from app.models.bounces import BounceEvent, BounceMailbox, Suppression  # noqa: F401
 from app.models.campaigns import (  # noqa: F401
-    Agreement,
-    Boleto,
     Campaign,
     CampaignClient,
     CollectionChunk,

@@ -1,6 +1,6 @@
 """Every panel form refuses a post without its CSRF token: create, delete and list actions."""
 from app.extensions import db
-from app.models import EmailService, User
+from app.models import EmailService
 from tests.helpers.factories import make_service, make_user
 from tests.helpers.web import csrf_from
 

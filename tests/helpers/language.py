@@ -44,8 +44,9 @@ def english_words() -> frozenset[str]:
 
 
 def visible_text(page_html: str) -> str:
-    """The text of an HTML page as a person reads it (no scripts, styles, tags or attributes)."""
-    text = re.sub(r"(?is)<(script|style|noscript)\b.*?</\1>", " ", page_html)
+    """The text of an HTML page as a person reads it (no scripts, styles, tags or attributes). A textarea's
+    content is what is being edited (a campaign type's HTML template), not the page's own words."""
+    text = re.sub(r"(?is)<(script|style|noscript|textarea)\b.*?</\1>", " ", page_html)
     text = re.sub(r"(?s)<!--.*?-->", " ", text)
     text = re.sub(r'(?is)<(\w+)[^>]*class="d-none"[^>]*>[^<]*</\1>', " ", text)  # Flask-Admin's JSON data
     text = re.sub(r"(?s)<[^>]+>", " ", text)

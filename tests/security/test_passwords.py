@@ -5,7 +5,6 @@ import pytest
 
 from app.extensions import db
 from app.models import LoginLock, User
-from tests.helpers.factories import make_user
 from tests.helpers.jobs import run_jobs
 from tests.helpers.web import browser, client_for, csrf_from, login, page_token
 

@@ -2,7 +2,6 @@
 and comes back. "Sem conexão" after SERVICE_DOWN_AFTER failures in a row, one alert per episode, the
 operation rotates, nothing is lost or sent twice, and the probe brings the service back."""
 import time
-from datetime import timedelta
 
 import pytest
 
