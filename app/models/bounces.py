@@ -7,8 +7,8 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models.secrets import EncryptedPassword
 from app.models.types import UTCDateTime, utcnow
-from app.security.crypto import decrypt, encrypt
 
 # BounceMailbox.security
 MAILBOX_SECURITY_CHOICES = ("ssl", "starttls", "none")
@@ -25,7 +25,7 @@ SUPPRESSION_SOURCE_LABELS = {SOURCE_BOUNCE: "Devolução", SOURCE_COMPLAINT: "Re
 BOUNCE_HARD, BOUNCE_SOFT = "hard", "soft"
 
 
-class BounceMailbox(db.Model):
+class BounceMailbox(EncryptedPassword, db.Model):
     """An IMAP mailbox that receives the bounces (the envelope sender's mailbox): one per operation or one shared
     (operation_id NULL)."""
 
@@ -49,20 +49,6 @@ class BounceMailbox(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     operation = relationship("Operation")
-
-    def set_password(self, raw: str | None) -> None:
-        self.password_encrypted = encrypt(raw) if raw else None
-
-    @property
-    def password(self) -> str | None:
-        """Decrypted password, for the IMAP login only. Never render it."""
-        return decrypt(self.password_encrypted)
-
-    @password.setter
-    def password(self, raw: str | None) -> None:
-        """Write-only: a blank value keeps the stored password (forms leave it blank on edit)."""
-        if raw:
-            self.set_password(raw)
 
     def __str__(self) -> str:
         return f"{self.username}@{self.host}"

@@ -7,8 +7,8 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models.secrets import EncryptedPassword
 from app.models.types import UTCDateTime, utcnow
-from app.security.crypto import decrypt, encrypt
 
 SECURITY_CHOICES = ("starttls", "ssl", "none")
 SECURITY_LABELS = {"starttls": "STARTTLS", "ssl": "SSL/TLS", "none": "Nenhuma"}
@@ -23,7 +23,7 @@ ROTATION_MANUAL = "manual"
 ROTATION_KIND_LABELS = {ROTATION_AUTOMATIC: "Automática", ROTATION_MANUAL: "Manual"}
 
 
-class EmailService(db.Model):
+class EmailService(EncryptedPassword, db.Model):
     """One SMTP account with a monthly quota (a "Serviço de envio")."""
 
     __tablename__ = "email_services"
@@ -93,21 +93,6 @@ class EmailService(db.Model):
     def allows_sender(self, sender: str) -> bool:
         allowed = self.allowed_senders_list
         return not allowed or (sender or "").strip().lower() in allowed
-
-    def set_password(self, raw: str | None) -> None:
-        self.password_encrypted = encrypt(raw) if raw else None
-
-    @property
-    def password(self) -> str | None:
-        """Decrypted password, for the transport only. Never render it."""
-
-        return decrypt(self.password_encrypted)
-
-    @password.setter
-    def password(self, raw: str | None) -> None:
-        """Write-only semantics: a blank value keeps the stored password (forms leave it blank on edit)."""
-        if raw:
-            self.set_password(raw)
 
     def forget_defect_if_reconfigured(self, new_password: bool) -> None:
         """Clear the broken mark when what broke it may have been fixed: new credentials or a new
