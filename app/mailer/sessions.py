@@ -62,10 +62,12 @@ class SessionSlot:
 
 
 def session_count(service: EmailService, due: int) -> int:
-    """How many sessions a job starts: up to the service's max_connections, never more than the work."""
+    """How many sessions a job starts: up to the service's max_connections, never more than the work, and never
+    more than one process drives (SEND_SESSIONS_PER_PROCESS: its database pool is sized for that many)."""
     if db.engine.dialect.name != "postgresql":
         return 1  # SQLite has one writer: more sessions would only wait on its lock
-    return max(1, min(service.max_connections or 1, due))
+    per_process = max(1, current_app.config["SEND_SESSIONS_PER_PROCESS"])
+    return max(1, min(service.max_connections or 1, due, per_process))
 
 
 def run_in_threads(count: int, work, *args) -> list:
