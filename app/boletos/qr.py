@@ -11,39 +11,34 @@ import io
 from functools import lru_cache
 
 import zxingcpp
-from PIL import Image
+from PIL import Image, ImageOps
 
 QUIET_ZONE = 4  # modules of white around the code, as ISO 18004 asks
 
 
 @lru_cache(maxsize=1024)
+def _symbol(payload: str) -> tuple[int, bytes]:
+    """The code's side in modules and one byte a module (0 dark, 255 light), quiet zone left out."""
+    code = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    image = code.to_image(scale=1, add_quiet_zones=False)
+    return image.shape[0], bytes(memoryview(image))
+
+
+@lru_cache(maxsize=1024)
 def qr_modules(payload: str) -> tuple[tuple[bool, ...], ...]:
     """The QR matrix of a payload, dark = True (the quiet zone is the drawer's)."""
-    code = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    image = code.to_image(scale=1, add_quiet_zones=False)  # one byte a module: 0 dark, 255 light
-    size = image.shape[0]
-    cells = bytes(memoryview(image))
+    size, cells = _symbol(payload)
     return tuple(tuple(cells[r * size + c] < 128 for c in range(size)) for r in range(size))
 
 
 @lru_cache(maxsize=1024)
 def qr_png(payload: str, pixels: int = 160) -> bytes:
     """The code as a PNG of about `pixels` square (whole pixels per module), its quiet zone included."""
-    modules = qr_modules(payload)
-    count = len(modules) + 2 * QUIET_ZONE
+    size, cells = _symbol(payload)
+    count = size + 2 * QUIET_ZONE
     scale = max(2, pixels // count)
-    image = Image.new("1", (count, count), 1)
-    image.putdata([0 if dark else 1
-                   for row in _with_quiet_zone(modules, count) for dark in row])
+    image = ImageOps.expand(Image.frombytes("L", (size, size), cells), border=QUIET_ZONE, fill=255)
+    image = image.resize((count * scale, count * scale), Image.Resampling.NEAREST)
     buffer = io.BytesIO()
-    image.resize((count * scale, count * scale), Image.Resampling.NEAREST).save(buffer, format="PNG", optimize=True)
+    image.convert("1", dither=Image.Dither.NONE).save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
-
-
-def _with_quiet_zone(modules: tuple[tuple[bool, ...], ...], count: int):
-    blank = (False,) * count
-    side = (False,) * QUIET_ZONE
-    yield from (blank for _ in range(QUIET_ZONE))
-    for row in modules:
-        yield side + row + side
-    yield from (blank for _ in range(QUIET_ZONE))
