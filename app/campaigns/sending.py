@@ -55,7 +55,10 @@ def send_batch(campaign_id: int, batch_size: int | None = None, *, chain: bool =
         pause_stalled_operations()
     if result.stopped == THROTTLED and result.retry_at is not None and chain:
         # The relay asked us to slow down: come back when the backoff ends (the sweep would, a minute later).
-        send_batch_job.delay_at(result.retry_at, campaign_id, job_id=f"send-{campaign_id}-after-throttle")
+        # One job per backoff: the sessions stopped by the same backoff share it, and a job that was itself
+        # the return after a backoff can still schedule the next one (a fixed id would find itself running).
+        send_batch_job.delay_at(result.retry_at, campaign_id,
+                                job_id=f"send-{campaign_id}-after-throttle-{int(result.retry_at.timestamp())}")
     status = db.session.execute(select(Campaign.status).where(Campaign.id == campaign_id)).scalar()
     if (chain and result.claimed and status in claims.SENDABLE_STATUSES and result.stopped is None
             and claims.has_due_work(campaign_id)):

@@ -8,7 +8,9 @@ as far as SMTP allows:
 - a quota or service fault never spends a recipient's attempts: the delivery stays in the
   batch and is sent through the operation's next service (`_move_on`);
 - a batch that stops (`StopBatch`: campaign no longer sendable, no eligible service, service
-  unreachable...) gives its unsent deliveries back (app.mailer.claims.release_claim).
+  unreachable...) gives its unsent deliveries back (app.mailer.claims.release_claim);
+- a batch that stalled past its lease sends none of the deliveries it lost meanwhile (the sweep
+  gave them back, another batch may be sending them): each lease renewal says which it still holds.
 """
 from __future__ import annotations
 
@@ -55,6 +57,7 @@ class BatchResult:
     retried: int = 0
     released: int = 0
     suppressed: int = 0  # withheld: the address is on the suppression list (app.bounces.suppression)
+    taken_over: int = 0  # lost with an expired lease to another batch: not sent by this one
     stopped: str | None = None
     retry_at: datetime | None = None  # when a stopped batch's deliveries are due again (a throttle's end)
     services: list[str] = field(default_factory=list)
@@ -88,6 +91,7 @@ class BatchSender(ServiceSwitching):
         self._answered: set[int] = set()
         self._checked_at = time.monotonic()
         self._renewed_at = time.monotonic()
+        self._held = {item.id for item in items}  # what the last lease renewal said this batch still holds
         self._use(service)
 
     # --- housekeeping ---
@@ -113,7 +117,7 @@ class BatchSender(ServiceSwitching):
         if time.monotonic() - self._renewed_at >= self.renew_every:
             self._renewed_at = time.monotonic()
             self._record_accepted()  # no write of ours while the recorder holds the rows
-            claims.renew_leases(self.token, self.lease_seconds)
+            self._held = claims.renew_leases(self.token, self.lease_seconds)
 
     # --- outcomes (each its own commit) ---
     def _record_accepted(self) -> None:
@@ -219,6 +223,10 @@ class BatchSender(ServiceSwitching):
             index = 0
             while index < len(self.items):
                 self._check_campaign()
+                if self.items[index].id not in self._held:
+                    self.result.taken_over += 1
+                    index += 1
+                    continue
                 data = self._message(index)
                 if data is None:
                     index += 1
@@ -228,6 +236,9 @@ class BatchSender(ServiceSwitching):
                     index += 1
                 except SmtpFault as fault:
                     index = self._refused(index, data, fault)
+            if self.result.taken_over:
+                log.warning("campaign=%s batch stalled past its lease: %s deliveries went back to the queue and were "
+                            "left to the batch that took them", self.campaign_id, self.result.taken_over)
             self._finish()
         except StopBatch as stop:
             self._stop(stop)

@@ -119,13 +119,19 @@ def release_claim(token: str, ids: list[int] | None = None, *, next_attempt_at: 
     return result.rowcount or 0
 
 
-def renew_leases(token: str, lease: int) -> None:
-    """A live batch extends the lease of every delivery it still holds. Commits."""
-    db.session.execute(
+def renew_leases(token: str, lease: int) -> set[int]:
+    """A live batch extends the lease of every delivery it still holds; returns their ids. Commits.
+
+    A batch that stalled past its lease (a relay or database that took that long) may have lost some: the sweep
+    gave them back and another batch claimed them. Those are not in the returned set, and must not be sent.
+    """
+    held = db.session.execute(
         update(Delivery).where(Delivery.claim_token == token, Delivery.status == DELIVERY_SENDING)
-        .values(lease_until=now() + timedelta(seconds=lease)).execution_options(synchronize_session=False)
-    )
+        .values(lease_until=now() + timedelta(seconds=lease)).returning(Delivery.id)
+        .execution_options(synchronize_session=False)
+    ).scalars().all()
     db.session.commit()
+    return set(held)
 
 
 def assign_service(token: str, service_id: int) -> None:

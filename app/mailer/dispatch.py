@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from app.bounces import envelope, suppression
 from app.extensions import db
@@ -56,13 +56,18 @@ def _load(token_ids: list[int]) -> tuple[list[Item], dict[int, list[BoletoData]]
     return items, boletos, names
 
 
-def _store_message_ids(items: list[Item], sender: str) -> None:
-    """Generate and store each Message-ID before anything leaves (a retry reuses its id)."""
+def _store_message_ids(items: list[Item], sender: str, token: str) -> None:
+    """Generate and store each Message-ID before anything leaves (a retry reuses its id). Only under the claim: a
+    batch that stalled and lost a delivery to another must not overwrite the id the other one sends it with."""
     missing = [i for i in items if not i.message_id]
     for item in missing:
         item.message_id = new_message_id(sender)
     if missing:
-        db.session.execute(update(Delivery), [{"id": i.id, "message_id": i.message_id} for i in missing])
+        deliveries = Delivery.__table__
+        db.session.execute(
+            update(deliveries).where(deliveries.c.id == bindparam("delivery_id"), deliveries.c.claim_token == token)
+            .values(message_id=bindparam("new_message_id")),
+            [{"delivery_id": i.id, "new_message_id": i.message_id} for i in missing])
         db.session.commit()
 
 
@@ -110,7 +115,7 @@ def run_session(campaign_id: int, size: int) -> BatchResult:
             return BatchResult(claimed=len(withheld), suppressed=len(withheld))
         items, boletos, names = _load(ids)
         sender = binding_of(campaign.operation_id).sender_email
-        _store_message_ids(items, sender)
+        _store_message_ids(items, sender, token)
         batch = BatchSender(campaign, token, items, boletos, names, sender, service, session,
                             envelope_sender=envelope.sender_for(campaign.operation_id))
         batch.result.claimed += len(withheld)
@@ -137,6 +142,7 @@ def merge(results: list[BatchResult]) -> BatchResult:
         merged.retried += result.retried
         merged.released += result.released
         merged.suppressed += result.suppressed
+        merged.taken_over += result.taken_over
         merged.services += [name for name in result.services if name not in merged.services]
     stops = [r for r in results if r.stopped and r.stopped != NO_SESSION]
     stops.sort(key=lambda r: STOP_PRIORITY.index(r.stopped) if r.stopped in STOP_PRIORITY else len(STOP_PRIORITY))

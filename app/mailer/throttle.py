@@ -6,12 +6,18 @@
   makes the service back off: every session stops taking messages until the backoff ends
   (SEND_THROTTLE_BACKOFF_SECONDS, doubled per refusal in a row, up to SEND_THROTTLE_MAX_BACKOFF_SECONDS).
   With a cap, the cap is honoured as it is. Without one, the service gets an effective rate: half
-  the rate this process was sending at when it was refused, halved again at each refusal and raised
-  by a quarter after each clean stretch (about 15 s of clean replies) until it is no longer needed
-  (additive increase would take too long at thousands a minute; this is multiplicative both ways).
+  the rate it was being sent at when it was refused (measured across every worker over the last
+  ten seconds), halved again at each refusal and raised by a quarter after each clean stretch
+  (about 15 s of clean replies) until it is no longer needed (additive increase would take too long
+  at thousands a minute; this is multiplicative both ways). A refusal before anything was accepted
+  measures nothing: it backs off without setting a pace (a guessed pace would be the slowest one, six
+  a minute, and a campaign would crawl for minutes climbing back from it).
 
-The state lives in Redis (`preventivo:smtp-throttle:<service id>`), so all workers back off together.
-Redis unreachable: no shared backoff (each session still stops on its own refusal), the cap is per process.
+The state lives in Redis (`preventivo:smtp-throttle:<service id>`), so all workers back off together;
+so do the acceptances of the last seconds (`preventivo:smtp-sent:<service id>:<second>`): a worker
+refused the moment it started, before it sent anything, still knows the service's pace.
+Redis unreachable: no shared backoff (each session still stops on its own refusal), the cap is per process,
+and the pace is measured from this process's own acceptances.
 """
 from __future__ import annotations
 
@@ -29,12 +35,13 @@ from app.models import EmailService
 log = logging.getLogger(__name__)
 STATE_PREFIX = "preventivo:smtp-throttle:"
 PACE_PREFIX = "preventivo:smtp-rate:"
+SENT_PREFIX = "preventivo:smtp-sent:"
 MIN_RATE = 6.0  # messages per minute: the slowest an adaptive rate goes
 DROP_RATE = 6000.0  # past this the adaptive rate is not needed any more
-RECENT_SECONDS = 10.0
+RECENT_SECONDS = 10  # the window a refused rate is measured over
 
-# KEYS[1]: the service's state. ARGV: now, first backoff, longest backoff, cap (0: none), the rate this process
-# was sending at (per minute), the slowest pace. Returns {until, rate, strikes}; strikes 0: a backoff was running.
+# KEYS[1]: the service's state. ARGV: now, first backoff, longest backoff, cap (0: none), the rate the service
+# was being sent at (per minute, 0: unknown), the slowest pace. Returns {until, rate, strikes}; strikes 0: a backoff was running.
 _REFUSED = """
 local now = tonumber(ARGV[1])
 local running = tonumber(redis.call('HGET', KEYS[1], 'until') or '0')
@@ -48,16 +55,18 @@ local rate = cap
 if cap == 0 then
   local base = tonumber(redis.call('HGET', KEYS[1], 'rate') or '0')
   if base <= 0 then base = tonumber(ARGV[5]) end
-  if base <= 0 then base = 2 * tonumber(ARGV[6]) end
-  rate = math.max(tonumber(ARGV[6]), 0.5 * base)
-  redis.call('HSET', KEYS[1], 'rate', tostring(rate))
+  rate = 0
+  if base > 0 then
+    rate = math.max(tonumber(ARGV[6]), 0.5 * base)
+    redis.call('HSET', KEYS[1], 'rate', tostring(rate))
+  end
 end
 redis.call('HSET', KEYS[1], 'until', tostring(now + backoff), 'strikes', tostring(strikes), 'clean', '0')
 redis.call('EXPIRE', KEYS[1], 3600)
 return {tostring(now + backoff), tostring(rate), tostring(strikes)}
 """
 
-# Acceptance times per service in this process, to estimate the rate a refusal interrupted.
+# Acceptance times per service in this process: the measure when Redis is out of reach.
 _recent: dict[int, collections.deque] = collections.defaultdict(lambda: collections.deque(maxlen=2000))
 _recent_lock = threading.Lock()
 
@@ -67,8 +76,26 @@ def note_accepted(service_id: int) -> None:
         _recent[service_id].append(time.monotonic())
 
 
-def recent_rate(service_id: int) -> float:
-    """Messages per minute this process sent through the service over the last seconds (0: none)."""
+def _sent_key(service_id: int, second: int) -> str:
+    return f"{SENT_PREFIX}{service_id}:{second}"
+
+
+def recent_rate(service_id: int, redis=None) -> float:
+    """Messages per minute the service was sent at over the last RECENT_SECONDS (0: none), across every worker
+    when Redis answers (per-second counters), else by this process alone."""
+    if redis is not None:
+        now = time.time()
+        second = int(now)
+        try:
+            counts = redis.mget([_sent_key(service_id, second - i) for i in range(RECENT_SECONDS)])
+        except RedisError:
+            counts = None
+        if counts is not None:
+            seen = [(second - i, int(count)) for i, count in enumerate(counts) if count]
+            if not seen:
+                return 0.0
+            oldest = seen[-1][0]
+            return 60.0 * sum(count for _second, count in seen) / max(1.0, now - oldest)
     now = time.monotonic()
     with _recent_lock:
         times = [t for t in _recent[service_id] if now - t <= RECENT_SECONDS]
@@ -131,7 +158,7 @@ class Throttle:
         config = current_app.config
         now = time.time()
         args = [now, config["SEND_THROTTLE_BACKOFF_SECONDS"], config["SEND_THROTTLE_MAX_BACKOFF_SECONDS"], self.cap,
-                recent_rate(self.service_id), MIN_RATE]
+                recent_rate(self.service_id, self._redis), MIN_RATE]
         try:
             until, rate, strikes = (float(v) for v in self._redis.register_script(_REFUSED)(keys=[self.key], args=args))
         except (RedisError, AttributeError):  # no Redis: this session backs off alone
@@ -144,12 +171,23 @@ class Throttle:
         return until
 
     def accepted(self) -> None:
-        """A clean reply: after a clean stretch, the adaptive pace goes up (and away when not needed)."""
+        """A clean reply: counted for the service's measured rate; after a clean stretch, the adaptive pace goes up
+        (and away when not needed). One round trip to Redis."""
         note_accepted(self.service_id)
-        if self.cap or not self._rate or self._redis is None:
+        if self._redis is None:
             return
+        paced = not self.cap and self._rate
+        sent = _sent_key(self.service_id, int(time.time()))
         try:
-            clean = self._redis.hincrby(self.key, "clean", 1)
+            pipe = self._redis.pipeline(transaction=False)
+            pipe.incr(sent)
+            pipe.expire(sent, 2 * RECENT_SECONDS)
+            if paced:
+                pipe.hincrby(self.key, "clean", 1)
+            replies = pipe.execute()
+            if not paced:
+                return
+            clean = replies[-1]
             if clean >= max(5.0, self._rate / 4):
                 rate = self._rate * 1.25
                 if rate > DROP_RATE:
