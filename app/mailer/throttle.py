@@ -41,7 +41,8 @@ DROP_RATE = 6000.0  # past this the adaptive rate is not needed any more
 RECENT_SECONDS = 10  # the window a refused rate is measured over
 
 # KEYS[1]: the service's state. ARGV: now, first backoff, longest backoff, cap (0: none), the rate the service
-# was being sent at (per minute, 0: unknown), the slowest pace. Returns {until, rate, strikes}; strikes 0: a backoff was running.
+# was being sent at (per minute, 0: unknown), the slowest pace.
+# Returns {until, rate, strikes}; strikes 0: a backoff was running.
 _REFUSED = """
 local now = tonumber(ARGV[1])
 local running = tonumber(redis.call('HGET', KEYS[1], 'until') or '0')
@@ -172,11 +173,11 @@ class Throttle:
 
     def accepted(self) -> None:
         """A clean reply: counted for the service's measured rate; after a clean stretch, the adaptive pace goes up
-        (and away when not needed). One round trip to Redis."""
+        (and away when not needed). One round trip to Redis; none for a capped service (its pace is the cap)."""
         note_accepted(self.service_id)
-        if self._redis is None:
+        if self._redis is None or self.cap:
             return
-        paced = not self.cap and self._rate
+        paced = bool(self._rate)
         sent = _sent_key(self.service_id, int(time.time()))
         try:
             pipe = self._redis.pipeline(transaction=False)
